@@ -1,0 +1,30 @@
+#!/bin/bash
+# Installs the Debian packages vx needs. Usage: scripts/deps.sh run|test
+#   run:  build + run (compiler, libcap, libseccomp, libmnl, busybox, zstd)
+#   test: run + bats + what the kernel guest build needs
+# Only missing packages are installed, so a prepared machine pays ~0.1 s.
+set -euo pipefail
+
+run_pkgs=(build-essential pkg-config libcap-dev libseccomp-dev libmnl-dev
+	  busybox-static zstd tar util-linux procps iproute2)
+test_pkgs=(bats linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache
+	   rsync python3 psmisc)
+
+want=("${run_pkgs[@]}")
+[ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages: ${missing[*]}; run as root or: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

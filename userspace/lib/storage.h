@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * CT storage: the private area, its mount on VE_ROOT, create and destroy.
+ *
+ * Create is crash-safe: a journal file LOCKDIR/CTID.creating is written
+ * first; the template is unpacked into VE_PRIVATE.tmp.* and renamed into
+ * place; the config is written (atomically) last; then the journal is
+ * removed. Any later operation on the CT that finds a journal while holding
+ * the CT lock knows its creator died and rolls the half-made CT back, so a
+ * killed create never leaves a half-made CT.
+ * Layout for this issue is "plain" (the private area is the tree; mount =
+ * bind mount VE_PRIVATE on VE_ROOT); other layouts plug in here later.
+ */
+#ifndef VX_STORAGE_H
+#define VX_STORAGE_H
+
+#include <stdbool.h>
+#include "ct.h"
+#include "global.h"
+
+struct vx_create_opts {
+	const char *ostemplate;	/* NULL: DEF_OSTEMPLATE */
+	const char *config;	/* sample name ("basic" -> ve-basic.conf-sample) */
+	const char *hostname;
+	const char *name;
+	const char *private;	/* VE_PRIVATE override (may contain $VEID) */
+	const char *root;	/* VE_ROOT override */
+};
+
+/* Takes the CT lock itself. Errors: VX_E_PRIVATE_EXISTS, VX_E_NOCONFIG (sample
+ * missing), VX_E_NO_OSTEMPLATE_FILE, VX_E_CREATE_PRIVATE, ... */
+int vx_ct_create(const struct vx_global *g, unsigned int ctid,
+		 const struct vx_create_opts *o, struct vx_error **err);
+
+/* Caller holds the lock and has checked the CT is not running (destroy of a
+ * running CT is refused by the caller with VX_E_RUNNING). Removes private
+ * area, root mount point, config, name link. */
+int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
+		  struct vx_error **err);
+
+/* Caller holds the lock. mount: VX_E_NO_PRIVATE if the private area is gone,
+ * VX_E_MOUNTED if already mounted. umount: VX_E_NOT_MOUNTED. */
+int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
+		struct vx_error **err);
+int vx_ct_umount(const struct vx_global *g, struct vx_ct *ct,
+		 struct vx_error **err);
+bool vx_ct_is_mounted(const struct vx_ct *ct);
+bool vx_ct_private_exists(const struct vx_ct *ct);
+
+/* Rolls back a create whose journal is present (creator died). Called with
+ * the lock held by every operation before it looks at the CT. Returns 1 if
+ * something was rolled back. */
+int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
+		  struct vx_error **err);
+
+/* TEMPLATE/cache/NAME.tar.{zst,gz,xz} -> malloc'd path, or
+ * VX_E_NO_OSTEMPLATE_FILE naming the directory searched. */
+int vx_template_find(const struct vx_global *g, const char *name,
+		     char **path, struct vx_error **err);
+
+#endif /* VX_STORAGE_H */
