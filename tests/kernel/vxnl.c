@@ -42,21 +42,21 @@ struct nlmsghdr *vxnl_msg(struct vxnl *h, void *buf, uint8_t cmd,
 static void vxnl_parse_ext(const struct nlattr *tlvs, size_t len,
 			   struct vxnl_ack *ack)
 {
-	const struct nlattr *a;
+	const struct nlattr *attr;
 
 	mnl_attr_for_each_payload(tlvs, len) {
-		switch (mnl_attr_get_type(a)) {
+		switch (mnl_attr_get_type(attr)) {
 		case NLMSGERR_ATTR_MSG:
 			snprintf(ack->msg, sizeof(ack->msg), "%.*s",
-				 (int)mnl_attr_get_payload_len(a),
-				 (const char *)mnl_attr_get_payload(a));
+				 (int)mnl_attr_get_payload_len(attr),
+				 (const char *)mnl_attr_get_payload(attr));
 			break;
 		case NLMSGERR_ATTR_OFFS:
-			ack->bad_off = mnl_attr_get_u32(a);
+			ack->bad_off = mnl_attr_get_u32(attr);
 			break;
 		case NLMSGERR_ATTR_MISS_TYPE:
 			ack->has_miss = true;
-			ack->miss_type = mnl_attr_get_u32(a);
+			ack->miss_type = mnl_attr_get_u32(attr);
 			break;
 		}
 	}
@@ -105,6 +105,8 @@ int vxnl_xfer(struct vxnl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	memset(ack, 0, sizeof(*ack));
 	nlh->nlmsg_flags |= NLM_F_ACK;
 
+	if (!h->sk)
+		return ack->error = -ENOTCONN;
 	if (mnl_socket_sendto(h->sk, nlh, nlh->nlmsg_len) < 0)
 		return ack->error = -errno;
 
