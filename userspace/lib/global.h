@@ -46,4 +46,9 @@ char *vx_expand_veid(const char *tmpl, unsigned int ctid);
 /* ROOT/etc/vz/conf/CTID.conf (malloc'd). */
 char *vx_ct_conf_path(const struct vx_global *g, unsigned int ctid);
 
+/* mkdir -p: creates path and missing parents with mode (existing ones are
+ * left as they are). Directories of the state tree are created lazily by
+ * whoever first needs them, so read-only commands never write. */
+int vx_mkdir_p(const char *path, int mode, struct vx_error **err);
+
 #endif /* VX_GLOBAL_H */
