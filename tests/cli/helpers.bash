@@ -1,0 +1,246 @@
+# Shared helpers for the bats CLI tests (tests/cli/*.bats).
+#
+# Model: every test file runs against its own private state tree, so tests
+# never touch a real installation (/etc/vz, /vz, /run/vx) and files can run
+# one after another without seeing each other's containers:
+#
+#   setup_file()    { vx_test_setup; }      # VX_ROOT=/tmp/vxt.XXXX, own vxd
+#   teardown_file() { vx_test_teardown; }   # stops CTs, kills vxd, cleans up
+#
+# vx_test_setup exports VX_ROOT (the whole state tree relocates under it,
+# see docs/architecture.md) and VX_CGROUP_PREFIX (cgroup names), writes
+# ROOT/etc/vz/vz.conf from templates/vz.conf with every path under ROOT and
+# a short STOP_TIMEOUT, installs the sample configs and the busybox template
+# cache, and puts build/bin first in PATH. vzctl starts the tree's own vxd
+# on demand. vx_test_teardown is written to work after any half-failure:
+# every step tolerates missing pieces, and it never kills a process that is
+# not provably part of this tree.
+#
+# Conventions: each test uses its own CTIDs (so one failing test does not
+# cascade) and removes its CTs with vx_ct_cleanup in teardown() or at the
+# end; vx_expect_rc prints the command's output when the exit code is wrong.
+
+VX_SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+VX_BIN=$VX_SRC/build/bin
+VX_TEMPLATE_CACHE=$VX_SRC/build/template/cache/busybox.tar.zst
+
+# Seconds a graceful stop may take before vx kills the CT. busybox init
+# needs ~2 s (SIGTERM to all, sleep 1, SIGKILL, sleep 1).
+VX_TEST_STOP_TIMEOUT=${VX_TEST_STOP_TIMEOUT:-10}
+
+vx_test_setup() {
+	export PATH="$VX_BIN:$PATH"
+	# Short path: unix socket paths are limited to 108 bytes.
+	VX_ROOT=$(mktemp -d /tmp/vxt.XXXXXX) || return 1
+	export VX_ROOT
+	export VX_CGROUP_PREFIX="vxtest-$$-${VX_ROOT##*.}"
+	local r=$VX_ROOT
+	mkdir -p "$r/etc/vz/conf" "$r/etc/vz/names" "$r/vz/private" \
+		"$r/vz/root" "$r/vz/template/cache" "$r/vz/lock" "$r/vz/dump" \
+		"$r/run/vx" "$r/var/log" || return 1
+
+	# vz.conf: the shipped one with every path moved under ROOT.
+	sed -e "s#=/vz/#=$r/vz/#" -e "s#=/var/log/#=$r/var/log/#" \
+	    -e "s#^STOP_TIMEOUT=.*#STOP_TIMEOUT=$VX_TEST_STOP_TIMEOUT#" \
+	    "$VX_SRC/templates/vz.conf" >"$r/etc/vz/vz.conf" || return 1
+	cp "$VX_SRC"/templates/conf/*.conf-sample "$r/etc/vz/conf/" || return 1
+
+	if [ ! -s "$VX_TEMPLATE_CACHE" ]; then
+		# Built in well under a second (offline); `make check-cli` has
+		# normally done it already.
+		"$VX_SRC/templates/busybox/build.sh" "$r/vz/template/cache" \
+			>/dev/null || return 1
+	else
+		cp "$VX_TEMPLATE_CACHE" "$r/vz/template/cache/" || return 1
+	fi
+}
+
+# Runs CMD with a timeout so a hung command fails the test instead of
+# hanging the suite.
+vx_timeout() {
+	timeout --kill-after=5 "${VX_CMD_TIMEOUT:-60}" "$@"
+}
+
+# PIDs of processes that belong to this test tree: processes whose root or
+# cwd lies under VX_ROOT (CT processes after pivot_root, vxd), processes in
+# our cgroups, and vxd/monitor processes (exe in build/bin) whose
+# environment names our VX_ROOT. Never the caller or its ancestors.
+_vx_tree_pids() {
+	local r=$VX_ROOT p link exe self=" " a=$BASHPID
+	[ -n "$r" ] || return 0
+	# Ourselves and our ancestors (bats) are never candidates.
+	while [ -n "$a" ] && [ "$a" -gt 1 ]; do
+		self+="$a "
+		a=$(awk '/^PPid:/ { print $2 }' "/proc/$a/status" 2>/dev/null)
+	done
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		case $self in *" $p "*) continue ;; esac
+		link=$(readlink "/proc/$p/root" 2>/dev/null) || continue
+		case $link in "$r"/*) echo "$p"; continue ;; esac
+		link=$(readlink "/proc/$p/cwd" 2>/dev/null)
+		case $link in "$r"|"$r"/*) echo "$p"; continue ;; esac
+		exe=$(readlink "/proc/$p/exe" 2>/dev/null)
+		case $exe in
+		"$VX_BIN"/*)
+			tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+				grep -qxF "VX_ROOT=$r" && echo "$p" ;;
+		esac
+	done
+	local f
+	for f in $(_vx_cgroup_dirs); do
+		find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null |
+			while read -r p; do
+				case $self in *" $p "*) ;; *) echo "$p" ;; esac
+			done
+	done
+}
+
+# Our cgroup directories, in every mounted hierarchy (v1 and v2).
+_vx_cgroup_dirs() {
+	[ -n "$VX_CGROUP_PREFIX" ] || return 0
+	find /sys/fs/cgroup -maxdepth 3 -type d -name "$VX_CGROUP_PREFIX*" \
+		2>/dev/null
+}
+
+vx_vxd_pid() {
+	local pid
+	pid=$(cat "$VX_ROOT/run/vx/vxd.pid" 2>/dev/null) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+vx_test_teardown() {
+	local r=$VX_ROOT c ct pid i
+	[ -n "$r" ] && [ -d "$r" ] || return 0
+	case $r in /tmp/vxt.*) ;; *) echo "teardown: refusing $r" >&2; return 1 ;; esac
+
+	# 1. Ask vx to stop every CT (quick, and exercises the real path).
+	for c in "$r"/etc/vz/conf/*.conf; do
+		[ -e "$c" ] || continue
+		ct=${c##*/}; ct=${ct%.conf}
+		case $ct in *[!0-9]*) continue ;; esac
+		[ -e "$r/run/vx/ct/$ct.state" ] || continue
+		VX_CMD_TIMEOUT=20 vx_timeout vzctl stop "$ct" --fast \
+			>/dev/null 2>&1
+	done
+	# 2. Kill the tree's vxd, then anything else that belongs to the tree.
+	pid=$(vx_vxd_pid) && kill -9 "$pid" 2>/dev/null
+	for i in 1 2 3 4 5; do
+		pid=$(_vx_tree_pids | sort -u)
+		[ -z "$pid" ] && break
+		kill -9 $pid 2>/dev/null
+		sleep 0.2
+	done
+	# 3. Unmount everything under the tree, deepest first.
+	for i in 1 2 3; do
+		local mnts
+		mnts=$(awk -v r="$r" 'index($5, r "/") == 1 { print $5 }' \
+			/proc/self/mountinfo | sort -r)
+		[ -z "$mnts" ] && break
+		for c in $mnts; do umount -l "$c" 2>/dev/null; done
+	done
+	# 4. Remove our cgroups, leaves first.
+	for c in $(_vx_cgroup_dirs); do
+		find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	# 5. Remove the tree, never crossing into a mount we failed to remove.
+	rm -rf --one-file-system "$r" 2>/dev/null
+	[ ! -e "$r" ] || { chattr -R -i "$r" 2>/dev/null; rm -rf --one-file-system "$r"; }
+	return 0
+}
+
+# vx_expect_rc RC CMD...: runs CMD (with a timeout) via bats' `run` and
+# fails, showing the output, unless it exits RC.
+vx_expect_rc() {
+	local want=$1; shift
+	run vx_timeout "$@"
+	if [ "$status" -ne "$want" ]; then
+		echo "expected exit $want, got $status from: $*" >&2
+		echo "--- output:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+
+# vx_expect_ok CMD...: same, expecting success.
+vx_expect_ok() { vx_expect_rc 0 "$@"; }
+
+# vx_output_has STRING: the last `run` output contains STRING
+# (case-insensitive); prints the output otherwise.
+vx_output_has() {
+	if ! grep -qiF -- "$1" <<<"$output"; then
+		echo "output does not contain '$1':" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+
+# vx_create CTID [create options...]: creates a CT from the busybox template.
+vx_create() {
+	local ct=$1; shift
+	vx_expect_ok vzctl create "$ct" --ostemplate busybox "$@"
+}
+
+# vx_create_started CTID [create options...]: creates and starts a CT and
+# waits until it is running.
+vx_create_started() {
+	local ct=$1
+	vx_create "$@" || return 1
+	vx_expect_ok vzctl start "$ct" --wait || return 1
+	vx_wait_running "$ct"
+}
+
+# vx_wait_running CTID [seconds]: until `vzctl status` says running.
+vx_wait_running() {
+	vx_wait_for "${2:-20}" vx_is_running "$1"
+}
+vx_wait_stopped() {
+	vx_wait_for "${2:-30}" vx_is_down "$1"
+}
+vx_is_running() {
+	vx_timeout vzctl status "$1" 2>/dev/null | grep -qw running
+}
+vx_is_down() {
+	vx_timeout vzctl status "$1" 2>/dev/null | grep -qw down
+}
+
+# vx_wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
+vx_wait_for() {
+	local secs=$1 i; shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	echo "timed out after ${secs}s waiting for: $*" >&2
+	return 1
+}
+
+# vx_ct_cleanup CTID...: removes CTs whatever state they are in.
+vx_ct_cleanup() {
+	local ct
+	for ct in "$@"; do
+		VX_CMD_TIMEOUT=30 vx_timeout vzctl stop "$ct" --fast >/dev/null 2>&1
+		VX_CMD_TIMEOUT=30 vx_timeout vzctl umount "$ct" >/dev/null 2>&1
+		VX_CMD_TIMEOUT=30 vx_timeout vzctl destroy "$ct" >/dev/null 2>&1
+	done
+	return 0
+}
+
+# vx_init_pid CTID: host PID of the CT's init (from vzlist, falling back to
+# the state file).
+vx_init_pid() {
+	local pid
+	pid=$(awk -F= 'tolower($1) ~ /init_pid/ { print $2 }' \
+		"$VX_ROOT/run/vx/ct/$1.state" 2>/dev/null | tr -d '"')
+	[ -n "$pid" ] && echo "$pid"
+}
+
+# vx_in_ct CTID SHELLCMD: runs SHELLCMD in the CT, prints its output.
+vx_in_ct() {
+	vx_timeout vzctl exec2 "$1" "$2"
+}
+
+# vx_require CMD: skip (with the reason) when a host tool is missing.
+vx_require() {
+	command -v "$1" >/dev/null || skip "$1 not installed on the host"
+}
