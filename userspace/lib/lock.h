@@ -17,6 +17,11 @@
 /* Returns the lock fd (>= 0) or a negative errno (-EBUSY: held elsewhere). */
 int vx_lock_ct(const struct vx_global *g, unsigned int ctid, bool wait,
 	       struct vx_error **err);
+/* Same, recording "PID OP" in the lock file while held, so a refused caller
+ * learns which operation to wait for ("ct 101 is locked by pid 812 (start)").
+ * op is one word, e.g. "start"; NULL is "operation". */
+int vx_lock_ct_op(const struct vx_global *g, unsigned int ctid,
+		  const char *op, bool wait, struct vx_error **err);
 void vx_unlock_ct(int fd);
 
 #endif /* VX_LOCK_H */
