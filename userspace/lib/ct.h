@@ -45,6 +45,9 @@ int vx_ct_list(const struct vx_global *g, unsigned int **ids, size_t *n,
 int vx_ct_set_name(const struct vx_global *g, struct vx_ct *ct,
 		   const char *name, struct vx_error **err);
 
+/* Removes the CT's names/ link (if it points at this CT). For destroy. */
+void vx_ct_name_remove(const struct vx_global *g, const struct vx_ct *ct);
+
 /* Convenience getters with defaults. */
 const char *vx_ct_get(const struct vx_ct *ct, const char *key,
 		      const char *def);
