@@ -145,11 +145,13 @@ void vxt_end_fail(struct vxt_meta *m, bool fatal);
 #define FIXTURE(f)		struct _vxt_fixture_##f
 #define FIXTURE_DATA(f)		struct _vxt_fixture_##f
 #define FIXTURE_SETUP(f)						\
-	static void _vxt_setup_##f(struct vxt_meta *_metadata,		\
-				   FIXTURE_DATA(f) *self)
+	static void _vxt_setup_##f(					\
+		struct vxt_meta *_metadata __attribute__((unused)),	\
+		FIXTURE_DATA(f) *self __attribute__((unused)))
 #define FIXTURE_TEARDOWN(f)						\
-	static void _vxt_teardown_##f(struct vxt_meta *_metadata,	\
-				      FIXTURE_DATA(f) *self)
+	static void _vxt_teardown_##f(					\
+		struct vxt_meta *_metadata __attribute__((unused)),	\
+		FIXTURE_DATA(f) *self __attribute__((unused)))
 
 #define __VXT_REGISTER(fix, tname, tmo, runfn)				\
 	static struct vxt_test _vxt_t_##fix##_##tname = {		\
