@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A minimal unit-test harness for libvx (no dependencies).
+ *
+ * Each test is a function; RUN(fn) runs it and prints one TAP-style line,
+ * "ok - fn" or "not ok - fn", which tests/unit/run.sh numbers across all
+ * test programs. CHECK() records a failure with file:line as a "# " comment
+ * line and continues, so one run shows every broken expectation. The
+ * programs run under ASan+UBSan: a leak or an overflow fails the program,
+ * and run.sh reports that as a failure too.
+ */
+#ifndef VX_UNIT_H
+#define VX_UNIT_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int unit_failed_now, unit_failed_total;
+
+#define CHECK(cond)                                                      \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			printf("#   %s:%d: CHECK(%s) failed\n", __FILE__,    \
+			       __LINE__, #cond);                         \
+			unit_failed_now = 1;                             \
+		}                                                        \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                  \
+	do {                                                             \
+		const char *_a = (a), *_b = (b);                         \
+		if (!_a || !_b || strcmp(_a, _b)) {                      \
+			printf("#   %s:%d: '%s' != '%s'\n", __FILE__,        \
+			       __LINE__, _a ? _a : "(null)",             \
+			       _b ? _b : "(null)");                      \
+			unit_failed_now = 1;                             \
+		}                                                        \
+	} while (0)
+
+/* err's message contains needle (err may be NULL: then it fails). */
+#define CHECK_MSG(err, needle)                                           \
+	do {                                                             \
+		const char *_m = (err) ? (err)->msg : NULL;              \
+		if (!_m || !strstr(_m, (needle))) {                      \
+			printf("#   %s:%d: message '%s' lacks '%s'\n",       \
+			       __FILE__, __LINE__, _m ? _m : "(none)",   \
+			       (needle));                                \
+			unit_failed_now = 1;                             \
+		}                                                        \
+	} while (0)
+
+#define RUN(fn)                                                          \
+	do {                                                             \
+		unit_failed_now = 0;                                     \
+		fn();                                                    \
+		printf("%s - %s\n", unit_failed_now ? "not ok" : "ok", #fn); \
+		fflush(stdout);                                          \
+		unit_failed_total |= unit_failed_now;                    \
+	} while (0)
+
+#define UNIT_EXIT() return unit_failed_total ? 1 : 0
+
+#endif /* VX_UNIT_H */
