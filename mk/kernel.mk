@@ -1,0 +1,42 @@
+# mk/kernel.mk - kernel build and guest test targets (included by Makefile).
+#
+#   make kernel            UML test kernel (patched), prints its path
+#   make kernel KCONFIG=bench|novx   non-debug / CONFIG_VSERVER=n variants
+#   make kernel-x86        the same tree for x86_64 (bzImage)
+#   make check-kernel      kernel + tests/kernel in a UML guest (TAP)
+#   make check-kernel-x86  compile check of the patched tree for x86_64
+#   make checkpatch        checkpatch.pl --strict over patches and new files
+#   make guest-selftest    the guest harness checks itself (UML)
+#
+# Kernels live in $(VX_CACHE), outside the repository, at stable paths:
+# KERNEL_UM and KERNEL_X86 below. See docs/kernel-build.md.
+
+VX_CACHE ?= /var/cache/vx
+KCONFIG ?= test
+GUEST_ARGS ?=
+export VX_CACHE
+
+vx_kname = $(if $(filter test,$(KCONFIG)),$(1),$(1)-$(KCONFIG))
+KERNEL_UM := $(VX_CACHE)/kernels/$(call vx_kname,um)/linux
+KERNEL_X86 := $(VX_CACHE)/kernels/$(call vx_kname,x86_64)/bzImage
+
+.PHONY: kernel kernel-x86 check-kernel check-kernel-x86 checkpatch guest-selftest
+
+kernel:
+	scripts/kernel/build --arch um --variant $(KCONFIG)
+	@echo "KERNEL_UM=$(KERNEL_UM)"
+
+kernel-x86:
+	scripts/kernel/build --arch x86_64 --variant $(KCONFIG)
+	@echo "KERNEL_X86=$(KERNEL_X86)"
+
+check-kernel: kernel
+	scripts/kernel/check-kernel --kernel $(KERNEL_UM) $(GUEST_ARGS)
+
+check-kernel-x86: kernel-x86
+
+guest-selftest: kernel
+	tests/guest/selftest --kernel $(KERNEL_UM)
+
+checkpatch:
+	scripts/kernel/checkpatch
