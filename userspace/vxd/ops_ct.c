@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * vxd handlers for the CT lifecycle: create, destroy, start, stop, restart,
+ * mount, umount, set.
+ *
+ * Each handler resolves the CT, takes its lock without waiting (OpenVZ
+ * semantics: a busy CT fails at once with exit 9 naming the holder), rolls
+ * back a create whose creator died, and calls exactly one libvx operation.
+ * The progress lines ("info") follow OpenVZ's wording, which hosters' scripts
+ * and eyes are used to.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "ct.h"
+#include "lock.h"
+#include "run.h"
+#include "state.h"
+#include "storage.h"
+#include "values.h"
+#include "vxd.h"
+
+int vxd_req_ctid(struct vxd_req *r, unsigned int *ctid, struct vx_error **err)
+{
+	const char *arg = vx_msg_get_str(r->in, "ct");
+
+	if (!arg)
+		return vx_error_set(err, VX_E_INVAL_PARAM, 0,
+				    "request without a CT (field \"ct\")");
+	return vx_ct_resolve(r->g, arg, ctid, err);
+}
+
+int vxd_lock_load(struct vxd_req *r, unsigned int ctid, const char *op,
+		  int *lockfd, struct vx_ct **ct, struct vx_error **err)
+{
+	int fd, ret;
+
+	fd = vx_lock_ct_op(r->g, ctid, op, false, err);
+	if (fd < 0)
+		return fd;
+	ret = vx_ct_recover(r->g, ctid, err);
+	if (ret < 0)
+		goto out_unlock;
+	ret = vx_ct_load(r->g, ctid, ct, err);
+	if (ret < 0) {
+		if (ret == -ENOENT) {
+			vx_error_free(*err);
+			*err = NULL;
+			ret = vx_error_set(err, VX_E_NOCONFIG, 0,
+					   "CT %u does not exist (no config %s/%u.conf); create it with: vzctl create %u",
+					   ctid, r->g->ctconfdir, ctid, ctid);
+		}
+		goto out_unlock;
+	}
+	*lockfd = fd;
+	return 0;
+
+out_unlock:
+	vx_unlock_ct(fd);
+	return ret;
+}
+
+int vxd_op_create(struct vxd_req *r, struct vx_error **err)
+{
+	struct vx_create_opts o = {
+		.ostemplate = vx_msg_get_str(r->in, "ostemplate"),
+		.config = vx_msg_get_str(r->in, "config"),
+		.hostname = vx_msg_get_str(r->in, "hostname"),
+		.name = vx_msg_get_str(r->in, "name"),
+		.private = vx_msg_get_str(r->in, "private"),
+		.root = vx_msg_get_str(r->in, "root"),
+	};
+	const char *arg = vx_msg_get_str(r->in, "ct");
+	unsigned int ctid;
+	int ret;
+
+	/* A new CT needs a number: a name is given with --name. */
+	if (!arg)
+		return vx_error_set(err, VX_E_INVAL_PARAM, 0, "create: no CTID");
+	ret = vx_parse_ctid(arg, &ctid, err);
+	if (ret < 0)
+		return ret;
+	vxd_info(r, "Creating container private area (%s)",
+		 o.ostemplate ? o.ostemplate : r->g->def_ostemplate);
+	ret = vx_ct_create(r->g, ctid, &o, err);
+	if (ret < 0)
+		return ret;
+	vxd_log("ct %u: created", ctid);
+	vxd_info(r, "CT configuration saved to %s/%u.conf", r->g->ctconfdir,
+		 ctid);
+	vxd_info(r, "Container private area was created");
+	return 0;
+}
+
+int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
+{
+	cleanup_unlock int lockfd = -1;
+	struct vx_ct *ct = NULL;
+	unsigned int ctid;
+	int ret;
+
+	ret = vxd_req_ctid(r, &ctid, err);
+	if (ret < 0)
+		return ret;
+	ret = vxd_lock_load(r, ctid, "destroy", &lockfd, &ct, err);
+	if (ret < 0)
+		return ret;
+	if (vx_ct_is_running(r->g, ctid)) {
+		ret = vx_error_set(err, VX_E_RUNNING, 0,
+				   "CT %u is running; stop it first: vzctl stop %u",
+				   ctid, ctid);
+		goto out;
+	}
+	if (vx_ct_is_mounted(ct)) {
+		ret = vx_ct_umount(r->g, ct, err);
+		if (ret < 0)
+			goto out;
+		vxd_info(r, "Container is unmounted");
+	}
+	vxd_info(r, "Destroying container private area: %s", ct->private);
+	ret = vx_ct_destroy(r->g, ct, err);
+	if (!ret) {
+		vxd_log("ct %u: destroyed", ctid);
+		vxd_info(r, "Container private area was destroyed");
+	}
+out:
+	vx_ct_free(ct);
+	return ret;
+}
+
+static int do_start(struct vxd_req *r, struct vx_ct *ct,
+		    struct vx_error **err)
+{
+	int64_t wait = 0;
+	struct vx_start_opts o;
+	int ret;
+
+	vx_msg_get_int(r->in, "wait", &wait);
+	o.wait = wait != 0;
+	vxd_info(r, "Starting container...");
+	ret = vx_ct_start(r->g, ct, &o, err);
+	if (ret < 0)
+		return ret;
+	vxd_log("ct %u: started", ct->ctid);
+	vxd_info(r, o.wait ? "Container is started" :
+		 "Container start in progress...");
+	return 0;
+}
+
+static int do_stop(struct vxd_req *r, struct vx_ct *ct, bool fast,
+		   struct vx_error **err)
+{
+	int ret;
+
+	vxd_info(r, "Stopping container ...");
+	ret = vx_ct_stop(r->g, ct, fast, err);
+	if (ret < 0)
+		return ret;
+	vxd_log("ct %u: stopped%s", ct->ctid, fast ? " (fast)" : "");
+	vxd_info(r, "Container was stopped");
+	if (!vx_ct_is_mounted(ct))
+		vxd_info(r, "Container is unmounted");
+	return 0;
+}
+
+int vxd_op_start(struct vxd_req *r, struct vx_error **err)
+{
+	cleanup_unlock int lockfd = -1;
+	struct vx_ct *ct = NULL;
+	unsigned int ctid;
+	int ret;
+
+	ret = vxd_req_ctid(r, &ctid, err);
+	if (ret < 0)
+		return ret;
+	ret = vxd_lock_load(r, ctid, "start", &lockfd, &ct, err);
+	if (ret < 0)
+		return ret;
+	ret = do_start(r, ct, err);
+	vx_ct_free(ct);
+	return ret;
+}
+
+int vxd_op_stop(struct vxd_req *r, struct vx_error **err)
+{
+	cleanup_unlock int lockfd = -1;
+	struct vx_ct *ct = NULL;
+	unsigned int ctid;
+	int64_t fast = 0;
+	int ret;
+
+	vx_msg_get_int(r->in, "fast", &fast);
+	ret = vxd_req_ctid(r, &ctid, err);
+	if (ret < 0)
+		return ret;
+	ret = vxd_lock_load(r, ctid, "stop", &lockfd, &ct, err);
+	if (ret < 0)
+		return ret;
+	ret = do_stop(r, ct, fast != 0, err);
+	vx_ct_free(ct);
+	return ret;
+}
+
+int vxd_op_restart(struct vxd_req *r, struct vx_error **err)
+{
+	cleanup_unlock int lockfd = -1;
+	struct vx_ct *ct = NULL;
+	unsigned int ctid;
+	int64_t fast = 0;
+	int ret;
+
+	vx_msg_get_int(r->in, "fast", &fast);
+	ret = vxd_req_ctid(r, &ctid, err);
+	if (ret < 0)
+		return ret;
+	ret = vxd_lock_load(r, ctid, "restart", &lockfd, &ct, err);
+	if (ret < 0)
+		return ret;
+	vxd_info(r, "Restarting container");
+	/* Like OpenVZ, restarting a stopped CT just starts it. */
+	if (vx_ct_is_running(r->g, ctid))
+		ret = do_stop(r, ct, fast != 0, err);
+	if (!ret)
+		ret = do_start(r, ct, err);
+	vx_ct_free(ct);
+	return ret;
+}
+
+int vxd_op_mount(struct vxd_req *r, struct vx_error **err)
+{
+	cleanup_unlock int lockfd = -1;
+	struct vx_ct *ct = NULL;
+	unsigned int ctid;
+	int ret;
+
+	ret = vxd_req_ctid(r, &ctid, err);
+	if (ret < 0)
+		return ret;
+	ret = vxd_lock_load(r, ctid, "mount", &lockfd, &ct, err);
+	if (ret < 0)
+		return ret;
+	ret = vx_ct_mount(r->g, ct, err);
+	if (!ret)
+		vxd_info(r, "Container is mounted");
+	vx_ct_free(ct);
+	return ret;
+}
+
+int vxd_op_umount(struct vxd_req *r, struct vx_error **err)
+{
+	cleanup_unlock int lockfd = -1;
+	struct vx_ct *ct = NULL;
+	unsigned int ctid;
+	int ret;
+
+	ret = vxd_req_ctid(r, &ctid, err);
+	if (ret < 0)
+		return ret;
+	ret = vxd_lock_load(r, ctid, "umount", &lockfd, &ct, err);
+	if (ret < 0)
+		return ret;
+	if (vx_ct_is_running(r->g, ctid))
+		ret = vx_error_set(err, VX_E_RUNNING, 0,
+				   "CT %u is running; stop it first: vzctl stop %u",
+				   ctid, ctid);
+	else
+		ret = vx_ct_umount(r->g, ct, err);
+	if (!ret)
+		vxd_info(r, "Container is unmounted");
+	vx_ct_free(ct);
+	return ret;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * vxd handlers that only look: hello, status, list.
+ *
+ * They take no lock, like OpenVZ's status and vzlist: a CT in the middle of
+ * a long stop must still be listable. What they report is therefore a
+ * snapshot that may be stale by the time the client prints it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "ct.h"
+#include "run.h"
+#include "state.h"
+#include "storage.h"
+#include "vxd.h"
+
+int vxd_op_hello(struct vxd_req *r, struct vx_error **err)
+{
+	vx_msg_put_str(r->out, "version", VXD_VERSION);
+	vx_msg_put_int(r->out, "protocol", VX_PROTO_VERSION);
+	vx_msg_put_int(r->out, "pid", getpid());
+	return 0;
+}
+
+int vxd_op_status(struct vxd_req *r, struct vx_error **err)
+{
+	struct vx_status st = { 0 };
+	unsigned int ctid;
+	int ret;
+
+	ret = vxd_req_ctid(r, &ctid, err);
+	if (ret < 0)
+		return ret;
+	ret = vx_ct_status(r->g, ctid, &st, err);
+	if (ret < 0)
+		return ret;
+	vx_msg_put_int(r->out, "ctid", ctid);
+	vx_msg_put_int(r->out, "exist", st.exists);
+	vx_msg_put_int(r->out, "mounted", st.mounted);
+	vx_msg_put_int(r->out, "running", st.running);
+	vx_msg_put_int(r->out, "suspended", st.suspended);
+	if (st.running)
+		vx_msg_put_int(r->out, "init_pid", st.init_pid);
+	return 0;
+}
+
+static long long read_ll(const char *dir, const char *file)
+{
+	char path[512], buf[64];
+	cleanup_fclose FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return -1;
+	return atoll(buf);
+}
+
+static long long count_lines(const char *dir, const char *file)
+{
+	char path[512];
+	cleanup_fclose FILE *f = NULL;
+	long long n = 0;
+	int c;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	return n;
+}
+
+/* Tasks in the CT, as OpenVZ's numproc counts them (threads included):
+ * pids.current of the CT's pids cgroup, else the length of a cgroup's
+ * task list. -1 if unknown. */
+static long long ct_numproc(const struct vx_global *g, unsigned int ctid,
+			    const struct vx_state *st)
+{
+	struct vx_cgroup *cg = NULL;
+	struct vx_cgroup_dir *d;
+	long long n = -1;
+
+	if (vx_cgroup_open(g, ctid, st->cgroup[0] ? st->cgroup : NULL, &cg,
+			   NULL) < 0)
+		return -1;
+	d = vx_cgroup_find(cg, "pids");
+	if (d)
+		n = read_ll(d->path, "pids.current");
+	if (n < 0 && cg->ndirs)
+		n = count_lines(cg->dirs[0].path, "tasks");
+	if (n < 0 && cg->ndirs)
+		n = count_lines(cg->dirs[0].path, "cgroup.threads");
+	vx_cgroup_free(cg);
+	return n;
+}
+
+static const char *status_word(const struct vx_status *st)
+{
+	if (st->running)
+		return "running";
+	if (st->suspended)
+		return "suspended";
+	if (st->mounted)
+		return "mounted";
+	return "stopped";
+}
+
+static int list_one(struct vxd_req *r, unsigned int ctid)
+{
+	struct vx_error *err = NULL;
+	struct vx_status st = { 0 };
+	struct vx_ct *ct = NULL;
+	struct vx_msg row;
+	int ret;
+
+	vx_msg_init(&row, 0, 0);
+	vx_msg_put_int(&row, "ctid", ctid);
+	if (vx_ct_load(r->g, ctid, &ct, &err) < 0) {
+		/* Still list it: a broken config is what the admin must see. */
+		vx_msg_put_str(&row, "error", err->msg);
+		vx_error_free(err);
+		err = NULL;
+	}
+	if (vx_ct_status(r->g, ctid, &st, &err) < 0) {
+		vx_error_free(err);
+		err = NULL;
+	}
+	vx_msg_put_str(&row, "status", status_word(&st));
+	if (ct) {
+		vx_msg_put_str(&row, "name", vx_ct_get(ct, "NAME", NULL));
+		vx_msg_put_str(&row, "hostname",
+			       vx_ct_get(ct, "HOSTNAME", NULL));
+		vx_msg_put_str(&row, "ostemplate",
+			       vx_ct_get(ct, "OSTEMPLATE", NULL));
+		vx_msg_put_str(&row, "private", ct->private);
+		vx_msg_put_str(&row, "root", ct->root);
+		vx_msg_put_str(&row, "onboot", vx_ct_get(ct, "ONBOOT", "no"));
+		vx_msg_put_str(&row, "description",
+			       vx_ct_get(ct, "DESCRIPTION", NULL));
+		vx_msg_put_str(&row, "ip", vx_ct_get(ct, "IP_ADDRESS", NULL));
+	}
+	if (st.running) {
+		struct vx_state s = { 0 };
+		long long n;
+
+		if (vx_state_read(r->g, ctid, &s, NULL) == 0) {
+			n = ct_numproc(r->g, ctid, &s);
+			if (n >= 0)
+				vx_msg_put_int(&row, "numproc", n);
+			vx_msg_put_int(&row, "started_at", s.started_at);
+		}
+		vx_msg_put_int(&row, "init_pid", st.init_pid);
+	}
+	ret = vx_msg_put_nest(r->out, "ct", &row);
+	vx_ct_free(ct);
+	vx_msg_release(&row);
+	return ret;
+}
+
+int vxd_op_list(struct vxd_req *r, struct vx_error **err)
+{
+	cleanup_free unsigned int *ids = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = vx_ct_list(r->g, &ids, &n, err);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		ret = list_one(r, ids[i]);
+		if (ret < 0)
+			return vx_error_set(err, VX_E_SYSTEM, -ret,
+					    "list: encoding CT %u", ids[i]);
+	}
+	return 0;
+}
