@@ -268,7 +268,7 @@ TEST_F(bad, enter_bad_targets)
 	nlh = req(self, VX_CMD_CTX_ENTER);
 	mnl_attr_put_u32(nlh, VX_A_CTID, self->ctid);
 	mnl_attr_put_u32(nlh, VX_A_PID, 0);
-	REJECT2(nlh, EINVAL, ESRCH, "pid 0");
+	REJECT2(nlh, ERANGE, EINVAL, "pid 0");
 
 	nlh = req(self, VX_CMD_CTX_ENTER);
 	mnl_attr_put_u32(nlh, VX_A_CTID, self->ctid);
@@ -278,7 +278,7 @@ TEST_F(bad, enter_bad_targets)
 	nlh = req(self, VX_CMD_CTX_ENTER);
 	mnl_attr_put_u32(nlh, VX_A_CTID, self->ctid);
 	mnl_attr_put_u32(nlh, VX_A_PIDFD, (uint32_t)-1);
-	REJECT2(nlh, EBADF, EINVAL, "pidfd -1");
+	REJECT2(nlh, ERANGE, EBADF, "pidfd -1");
 
 	fd = open("/dev/null", O_RDONLY);
 	ASSERT_GE(fd, 0);
