@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include "ct.h"
 #include "global.h"
+#include "template.h"
 
 struct vx_create_opts {
 	const char *ostemplate;	/* NULL: DEF_OSTEMPLATE */
@@ -53,9 +54,5 @@ bool vx_ct_private_exists(const struct vx_ct *ct);
 int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
 		  struct vx_error **err);
 
-/* TEMPLATE/cache/NAME.tar.{zst,gz,xz} -> malloc'd path, or
- * VX_E_NO_OSTEMPLATE_FILE naming the directory searched. */
-int vx_template_find(const struct vx_global *g, const char *name,
-		     char **path, struct vx_error **err);
 
 #endif /* VX_STORAGE_H */
