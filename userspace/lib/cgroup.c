@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cgroup layout detection and the helpers both backends share.
+ *
+ * Detection runs once per process: the layout is a property of the boot,
+ * and re-reading mountinfo on every operation would cost more than the
+ * operation. The set of hierarchies is read from /proc/self/mountinfo, so
+ * co-mounted controllers ("cpu,cpuacct") and named hierarchies
+ * ("name=systemd") are handled without a table of known names.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+static bool is_fs(const char *path, long magic)
+{
+	struct statfs sfs;
+
+	return statfs(path, &sfs) == 0 && sfs.f_type == magic;
+}
+
+enum vx_cgroup_mode vx_cgroup_mode(void)
+{
+	/* -1: not known yet. Racing threads compute the same answer, so a
+	 * plain relaxed store is enough. */
+	static int mode = -1;
+	int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
+
+	if (m >= 0)
+		return m;
+	if (is_fs(CGROUP_ROOT, CGROUP2_SUPER_MAGIC))
+		m = VX_CGROUP_V2;
+	else if (is_fs(CGROUP_ROOT "/unified", CGROUP2_SUPER_MAGIC))
+		m = VX_CGROUP_HYBRID;
+	else
+		m = VX_CGROUP_V1;
+	__atomic_store_n(&mode, m, __ATOMIC_RELAXED);
+	return m;
+}
+
+const char *vx_cgroup_mode_name(enum vx_cgroup_mode m)
+{
+	switch (m) {
+	case VX_CGROUP_V1:
+		return "v1";
+	case VX_CGROUP_HYBRID:
+		return "hybrid";
+	case VX_CGROUP_V2:
+		return "v2";
+	}
+	return "?";
+}
+
+static int add_dir(struct vx_cgroup *cg, const char *mnt, const char *ctrls,
+		   bool v2)
+{
+	struct vx_cgroup_dir *d;
+
+	/* A hierarchy mounted twice (bind mounts) is one hierarchy. */
+	for (size_t i = 0; i < cg->ndirs; i++)
+		if (cg->dirs[i].v2 == v2 && !strcmp(cg->dirs[i].ctrls, ctrls))
+			return 0;
+	d = realloc(cg->dirs, (cg->ndirs + 1) * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	cg->dirs = d;
+	d = &cg->dirs[cg->ndirs];
+	memset(d, 0, sizeof(*d));
+	d->v2 = v2;
+	d->ctrls = strdup(ctrls);
+	if (asprintf(&d->path, "%s/%s", mnt, cg->rel) < 0)
+		d->path = NULL;
+	cg->ndirs++;
+	if (!d->ctrls || !d->path)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The cgroup v1 controllers are the super options minus rw/ro & co. */
+static void v1_ctrls(char *opts, char *out, size_t len)
+{
+	char *save = NULL;
+
+	out[0] = '\0';
+	for (char *o = strtok_r(opts, ",", &save); o;
+	     o = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(o, "rw") || !strcmp(o, "ro") ||
+		    !strncmp(o, "release_agent", 13) ||
+		    !strcmp(o, "clone_children") || !strcmp(o, "noprefix") ||
+		    !strcmp(o, "xattr") || !strcmp(o, "cpuset_v2_mode") ||
+		    !strcmp(o, "favordynmods"))
+			continue;
+		if (out[0])
+			strncat(out, ",", len - strlen(out) - 1);
+		strncat(out, o, len - strlen(out) - 1);
+	}
+}
+
+/* Reads the hierarchies from mountinfo. Only mounts of the hierarchy root
+ * (mountinfo field 4 == "/") are usable: a bind of a sub-cgroup would put
+ * our CT below someone else's cgroup. */
+static int scan_mounts(struct vx_cgroup *cg, bool want_v1, bool want_v2)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0 && ret == 0) {
+		char root[512], mnt[512], fstype[32], opts[512], ctrls[512];
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %511s %511s", root,
+				   mnt) != 2)
+			continue;
+		if (sscanf(sep, " - %31s %*s %511s", fstype, opts) != 2)
+			continue;
+		if (strcmp(root, "/") || strncmp(mnt, CGROUP_ROOT, 14))
+			continue;
+		if (want_v2 && !strcmp(fstype, "cgroup2")) {
+			ret = add_dir(cg, mnt, "", true);
+		} else if (want_v1 && !strcmp(fstype, "cgroup")) {
+			v1_ctrls(opts, ctrls, sizeof(ctrls));
+			ret = add_dir(cg, mnt, ctrls, false);
+		}
+	}
+	return ret;
+}
+
+int vx_cgroup_open(const struct vx_global *g, unsigned int ctid,
+		   const char *rel, struct vx_cgroup **out,
+		   struct vx_error **err)
+{
+	struct vx_cgroup *cg = calloc(1, sizeof(*cg));
+	enum vx_cgroup_mode m = vx_cgroup_mode();
+	int ret;
+
+	if (!cg)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cgroup");
+	cg->ctid = ctid;
+	cg->mode = m;
+	cg->ops = m == VX_CGROUP_V2 ? &vx_cgroup_v2_ops : &vx_cgroup_v1_ops;
+	if (rel && *rel)
+		cg->rel = strdup(rel);
+	else if (asprintf(&cg->rel, "%s/%u",
+			  g->cgroup_prefix && *g->cgroup_prefix ?
+			  g->cgroup_prefix : "vx", ctid) < 0)
+		cg->rel = NULL;
+	if (!cg->rel) {
+		vx_cgroup_free(cg);
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cgroup");
+	}
+	ret = scan_mounts(cg, m != VX_CGROUP_V2, m != VX_CGROUP_V1);
+	if (ret == 0 && cg->ndirs == 0)
+		ret = -ENOENT;
+	if (ret < 0) {
+		vx_cgroup_free(cg);
+		return vx_error_set(err, VX_E_NOKERNEL, -ret,
+				    "ct %u: no usable cgroup hierarchy under "
+				    CGROUP_ROOT " (mode %s)", ctid,
+				    vx_cgroup_mode_name(m));
+	}
+	*out = cg;
+	return 0;
+}
+
+void vx_cgroup_free(struct vx_cgroup *cg)
+{
+	if (!cg)
+		return;
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		free(cg->dirs[i].path);
+		free(cg->dirs[i].ctrls);
+	}
+	free(cg->dirs);
+	free(cg->rel);
+	free(cg);
+}
+
+struct vx_cgroup_dir *vx_cgroup_find(struct vx_cgroup *cg, const char *ctrl)
+{
+	size_t len = strlen(ctrl);
+
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		const char *c = cg->dirs[i].ctrls;
+
+		if (!*ctrl)
+			return &cg->dirs[i];
+		/* match a whole element of the comma list */
+		for (const char *p = c; (p = strstr(p, ctrl)); p += len)
+			if ((p == c || p[-1] == ',') &&
+			    (p[len] == ',' || p[len] == '\0'))
+				return &cg->dirs[i];
+	}
+	return NULL;
+}
+
+int vx_cgroup_write(const char *dir, const char *file, const char *value,
+		    struct vx_error **err)
+{
+	cleanup_close int fd = -1;
+	cleanup_free char *path = NULL;
+	size_t len = strlen(value);
+
+	if (asprintf(&path, "%s/%s", dir, file) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cgroup");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vx_error_set(err, VX_E_SYSTEM, errno, "open %s", path);
+	if (write(fd, value, len) != (ssize_t)len)
+		return vx_error_set(err, VX_E_SYSTEM, errno,
+				    "write \"%s\" to %s", value, path);
+	return 0;
+}
+
+int vx_cgroup_mkdir_p(const char *path, struct vx_error **err)
+{
+	cleanup_free char *p = strdup(path);
+
+	if (!p)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cgroup");
+	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+		if (s)
+			*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return vx_error_set(err, VX_E_SYSTEM, errno,
+					    "mkdir %s", p);
+		if (!s)
+			return 0;
+		*s = '/';
+	}
+}
+
+/*
+ * SIGKILL everything listed until the list stays empty. A process can fork
+ * between our read and our kill, hence the loop; the pid namespace usually
+ * did the job already (its init's death kills the namespace), so this only
+ * meets stragglers such as `vzctl exec` relays. Bounded so that an
+ * unkillable task (D state) cannot hang the monitor forever.
+ */
+int vx_cgroup_kill_listed(const char *dir, struct vx_error **err)
+{
+	cleanup_free char *path = NULL;
+
+	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cgroup");
+	for (int round = 0; round < 200; round++) {
+		cleanup_fclose FILE *f = fopen(path, "re");
+		int pid, n = 0;
+
+		if (!f)
+			return errno == ENOENT ? 0 :
+			       vx_error_set(err, VX_E_SYSTEM, errno, "open %s",
+					    path);
+		while (fscanf(f, "%d", &pid) == 1) {
+			kill(pid, SIGKILL);
+			n++;
+		}
+		if (!n)
+			return 0;
+		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+	}
+	return vx_error_set(err, VX_E_STOP, EBUSY,
+			    "processes in %s do not die", dir);
+}
+
+/* rmdir, retrying while killed tasks finish exiting (EBUSY). */
+int vx_cgroup_rmdir_wait(const char *path, struct vx_error **err)
+{
+	for (int i = 0; i < 400; i++) {
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+	}
+	return vx_error_set(err, VX_E_SYSTEM, errno, "rmdir %s", path);
+}

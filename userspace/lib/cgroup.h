@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Per-CT cgroups, hiding cgroup v1 / v2 / hybrid behind one small ops table.
+ *
+ * The host's layout is detected once (statfs magic of /sys/fs/cgroup and of
+ * /sys/fs/cgroup/unified) and never changes while we run:
+ *   v1      tmpfs at /sys/fs/cgroup, one cgroup mount per controller set
+ *   hybrid  v1 as above plus an (often controller-less) cgroup2 mount at
+ *           /sys/fs/cgroup/unified; we use it for cgroup.kill
+ *   v2      cgroup2 at /sys/fs/cgroup
+ * A CT's cgroup is <hierarchy>/<VX_CGROUP_PREFIX>/<ctid> in every hierarchy,
+ * absolute from the hierarchy's root (not below vxd's own cgroup), so a
+ * restarted vxd in another cgroup finds the same directories. The relative
+ * path ("vx/101") is what the state file records.
+ */
+#ifndef VX_CGROUP_H
+#define VX_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "error.h"
+#include "global.h"
+
+enum vx_cgroup_mode {
+	VX_CGROUP_V1,
+	VX_CGROUP_HYBRID,
+	VX_CGROUP_V2,
+};
+
+struct vx_cgroup;
+
+struct vx_cgroup_ops {
+	const char *name;
+	/* mkdir in every hierarchy, apply the device allowlist */
+	int (*create)(struct vx_cgroup *cg, struct vx_error **err);
+	/* move pid (0: the caller) into the CT's cgroups */
+	int (*attach)(struct vx_cgroup *cg, pid_t pid, struct vx_error **err);
+	/* kill whatever is left inside, then rmdir everywhere */
+	int (*destroy)(struct vx_cgroup *cg, struct vx_error **err);
+	/* write value to <controller's dir>/file, e.g. ("memory",
+	 * "memory.limit_in_bytes", "1G"); controller "" means any dir */
+	int (*set)(struct vx_cgroup *cg, const char *ctrl, const char *file,
+		   const char *value, struct vx_error **err);
+};
+
+/* One directory per hierarchy. */
+struct vx_cgroup_dir {
+	char *path;	/* absolute: /sys/fs/cgroup/memory/vx/101 */
+	char *ctrls;	/* "memory", "cpu,cpuacct", "name=systemd", "" (v2) */
+	bool v2;	/* a cgroup2 hierarchy (has cgroup.kill) */
+};
+
+struct vx_cgroup {
+	const struct vx_cgroup_ops *ops;
+	enum vx_cgroup_mode mode;
+	unsigned int ctid;
+	char *rel;			/* "vx/101" */
+	size_t ndirs;
+	struct vx_cgroup_dir *dirs;
+};
+
+extern const struct vx_cgroup_ops vx_cgroup_v1_ops;
+extern const struct vx_cgroup_ops vx_cgroup_v2_ops;
+
+enum vx_cgroup_mode vx_cgroup_mode(void);
+const char *vx_cgroup_mode_name(enum vx_cgroup_mode m);
+
+/* Builds the handle (no filesystem change). rel == NULL: prefix/ctid. */
+int vx_cgroup_open(const struct vx_global *g, unsigned int ctid,
+		   const char *rel, struct vx_cgroup **out,
+		   struct vx_error **err);
+void vx_cgroup_free(struct vx_cgroup *cg);
+
+static inline int vx_cgroup_create(struct vx_cgroup *cg, struct vx_error **err)
+{
+	return cg->ops->create(cg, err);
+}
+
+static inline int vx_cgroup_attach(struct vx_cgroup *cg, pid_t pid,
+				   struct vx_error **err)
+{
+	return cg->ops->attach(cg, pid, err);
+}
+
+static inline int vx_cgroup_destroy(struct vx_cgroup *cg,
+				    struct vx_error **err)
+{
+	return cg->ops->destroy(cg, err);
+}
+
+static inline int vx_cgroup_set(struct vx_cgroup *cg, const char *ctrl,
+				const char *file, const char *value,
+				struct vx_error **err)
+{
+	return cg->ops->set(cg, ctrl, file, value, err);
+}
+
+/* Helpers shared by the backends (cgroup.c). */
+int vx_cgroup_write(const char *dir, const char *file, const char *value,
+		    struct vx_error **err);
+int vx_cgroup_mkdir_p(const char *path, struct vx_error **err);
+int vx_cgroup_rmdir_wait(const char *path, struct vx_error **err);
+/* SIGKILLs every process listed in dir/cgroup.procs until it is empty. */
+int vx_cgroup_kill_listed(const char *dir, struct vx_error **err);
+/* Pointer to the dir of the hierarchy holding controller ctrl, or NULL. */
+struct vx_cgroup_dir *vx_cgroup_find(struct vx_cgroup *cg, const char *ctrl);
+
+#endif /* VX_CGROUP_H */

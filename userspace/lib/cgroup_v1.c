@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cgroup v1 backend (also used in hybrid mode, where the cgroup2 mount at
+ * /sys/fs/cgroup/unified is one more "hierarchy" in the list: it has no
+ * controllers here but gives us cgroup.kill).
+ *
+ * Device policy: the CT may create any node (mknod is harmless by itself)
+ * but may only read/write the devices a minimal /dev needs. Everything else,
+ * in particular every block device, fails with EPERM at open(2) even though
+ * CAP_MKNOD lets the CT create the node.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+
+static const char *const devices_allow[] = {
+	"c *:* m", "b *:* m",	/* mknod anything, open only below */
+	"c 1:3 rwm",		/* null */
+	"c 1:5 rwm",		/* zero */
+	"c 1:7 rwm",		/* full */
+	"c 1:8 rwm",		/* random */
+	"c 1:9 rwm",		/* urandom */
+	"c 5:0 rwm",		/* tty */
+	"c 5:1 rwm",		/* console (we bind a pts over it anyway) */
+	"c 5:2 rwm",		/* ptmx */
+	"c 136:* rwm",		/* pts slaves of the CT's devpts */
+	"c 10:200 rwm",		/* net/tun: only acts on the CT's netns */
+};
+
+static int v1_devices(struct vx_cgroup *cg, struct vx_error **err)
+{
+	struct vx_cgroup_dir *d = vx_cgroup_find(cg, "devices");
+	int ret;
+
+	if (!d)
+		return vx_error_set(err, VX_E_SETDEV, ENOENT,
+				    "ct %u: no devices cgroup: refusing to run "
+				    "a CT without a device allowlist", cg->ctid);
+	ret = vx_cgroup_write(d->path, "devices.deny", "a", err);
+	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(devices_allow); i++)
+		ret = vx_cgroup_write(d->path, "devices.allow",
+				      devices_allow[i], err);
+	if (ret < 0) {
+		vx_error_prefix(err, "ct %u: device allowlist", cg->ctid);
+		if (err && *err)
+			(*err)->code = VX_E_SETDEV;
+	}
+	return ret;
+}
+
+static int v1_create(struct vx_cgroup *cg, struct vx_error **err)
+{
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		struct vx_cgroup_dir *d = &cg->dirs[i];
+		int ret;
+
+		ret = vx_cgroup_mkdir_p(d->path, err);
+		if (ret < 0)
+			return ret;
+		/* cpuset children start empty: copy the parent's, walking
+		 * down from the prefix, or attach fails with ENOSPC. */
+		if (!strcmp(d->ctrls, "cpuset")) {
+			cleanup_free char *parent = strdup(d->path);
+			char *slash = parent ? strrchr(parent, '/') : NULL;
+
+			if (slash)
+				*slash = '\0';
+			ret = vx_cgroup_write(parent, "cgroup.clone_children",
+					      "1", err);
+			if (ret == 0)
+				ret = vx_cgroup_write(d->path,
+						      "cgroup.clone_children",
+						      "1", err);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return v1_devices(cg, err);
+}
+
+static int v1_attach(struct vx_cgroup *cg, pid_t pid, struct vx_error **err)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		int ret = vx_cgroup_write(cg->dirs[i].path, "cgroup.procs",
+					  buf, err);
+
+		if (ret < 0) {
+			vx_error_prefix(err, "ct %u: join cgroup", cg->ctid);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int v1_destroy(struct vx_cgroup *cg, struct vx_error **err)
+{
+	struct vx_cgroup_dir *kill_dir = NULL;
+	int ret = 0;
+
+	/* Prefer cgroup.kill (atomic against forks) when hybrid gives us a
+	 * cgroup2 directory; else kill what the pids (or any) hierarchy
+	 * lists. Every hierarchy holds every CT process, so one suffices. */
+	for (size_t i = 0; i < cg->ndirs; i++)
+		if (cg->dirs[i].v2)
+			kill_dir = &cg->dirs[i];
+	if (kill_dir && access(kill_dir->path, F_OK) == 0 &&
+	    vx_cgroup_write(kill_dir->path, "cgroup.kill", "1", NULL) == 0)
+		kill_dir = NULL;
+	else if (!(kill_dir = vx_cgroup_find(cg, "pids")))
+		kill_dir = &cg->dirs[0];
+	if (kill_dir)
+		ret = vx_cgroup_kill_listed(kill_dir->path, err);
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		int r = vx_cgroup_rmdir_wait(cg->dirs[i].path, err);
+
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	if (ret < 0)
+		vx_error_prefix(err, "ct %u: remove cgroups", cg->ctid);
+	return ret;
+}
+
+static int v1_set(struct vx_cgroup *cg, const char *ctrl, const char *file,
+		  const char *value, struct vx_error **err)
+{
+	struct vx_cgroup_dir *d = vx_cgroup_find(cg, ctrl);
+
+	if (!d)
+		return vx_error_set(err, VX_E_NOKERNEL, ENOENT,
+				    "ct %u: no %s cgroup hierarchy", cg->ctid,
+				    ctrl);
+	return vx_cgroup_write(d->path, file, value, err);
+}
+
+const struct vx_cgroup_ops vx_cgroup_v1_ops = {
+	.name = "v1",
+	.create = v1_create,
+	.attach = v1_attach,
+	.destroy = v1_destroy,
+	.set = v1_set,
+};

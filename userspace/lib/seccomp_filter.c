@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Default seccomp policy: allow everything except syscalls that act on
+ * state the kernel does not namespace, or that are attack surface a VPS
+ * has no use for. A denylist (not an allowlist) because a VPS runs a whole
+ * distribution whose syscall set we cannot enumerate; the capability
+ * bounding set (caps.c) is the first wall, this filter the second: several
+ * entries below are also capability-gated, and are listed so that turning
+ * a capability on by CAPABILITY= does not by itself open them.
+ *
+ * Denied calls fail with EPERM, as they would for an unprivileged user,
+ * so programs take their usual "not permitted" path instead of crashing.
+ * The rules are added for x86_64, i386 and x32 alike: without the extra
+ * architectures a 32-bit binary (int 0x80) would bypass them.
+ *
+ * reboot(2) stays allowed on purpose: inside a pid namespace it does not
+ * touch the host; the kernel turns it into SIGHUP (restart) or SIGINT
+ * (halt/poweroff) of the CT's init and the monitor acts on that.
+ */
+#include <errno.h>
+#include <seccomp.h>
+
+#include "cleanup.h"
+#include "seccomp_filter.h"
+
+static const char *const denied[] = {
+	/* Kernel code: loading or unloading modules is host-wide. */
+	"init_module", "finit_module", "delete_module",
+	/* Replacing the running kernel. */
+	"kexec_load", "kexec_file_load",
+	/* Swap is host-wide: a CT must not add or remove swap areas. */
+	"swapon", "swapoff",
+	/* open_by_handle_at opens any inode of a filesystem by handle,
+	 * escaping the CT's root (the "shocker" exploit). name_to_handle_at
+	 * only produces handles; denied too as it has no use without the
+	 * former and reveals inode numbers of the host's filesystems. */
+	"open_by_handle_at", "name_to_handle_at",
+	/* Keyrings are not namespaced: a CT could read or fill the host's
+	 * and other CTs' keyrings (and exhaust the global key quota). */
+	"keyctl", "add_key", "request_key",
+	/* Process accounting writes a host-wide accounting file. */
+	"acct",
+	/* Raw I/O port access. */
+	"iopl", "ioperm",
+	/* The clock is global: a CT must not set it (CAP_SYS_TIME is never
+	 * granted; this covers every entry point). adjtimex stays allowed
+	 * as it is also the read-only way to query the clock state. */
+	"settimeofday", "clock_settime", "clock_adjtime", "stime",
+	/* The kernel log is the host's (dmesg_restrict may be 0). */
+	"syslog",
+	/* eBPF and perf are big kernel attack surface, expose host-wide
+	 * data (perf sees other CTs' activity) and are not virtualized. */
+	"bpf", "perf_event_open",
+	/* userfaultfd is mostly used to win kernel races in exploits. */
+	"userfaultfd",
+	/* Obsolete or host-wide: quotas are managed from the host,
+	 * lookup_dcookie is for the removed oprofile, nfsservctl and uselib
+	 * are dead, vm86 is i386 real-mode emulation. */
+	"quotactl", "quotactl_fd", "lookup_dcookie", "nfsservctl", "uselib",
+	"vm86", "vm86old",
+};
+
+int vx_seccomp_apply(struct vx_error **err)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int ret = 0;
+
+	if (!ctx)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "seccomp_init");
+	/* Keep setuid programs working inside the CT: see the header. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	seccomp_arch_add(ctx, SCMP_ARCH_X86);
+	seccomp_arch_add(ctx, SCMP_ARCH_X32);
+	for (size_t i = 0; i < ARRAY_SIZE(denied) && ret == 0; i++) {
+		int nr = seccomp_syscall_resolve_name(denied[i]);
+
+		/* A name unknown on every architecture of this build (e.g.
+		 * vm86 on a non-x86 libseccomp) is simply absent. */
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+		/* -EDOM etc.: not applicable on one arch; tolerate. */
+		if (ret == -EDOM || ret == -EEXIST)
+			ret = 0;
+	}
+	if (ret == 0)
+		ret = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (ret < 0)
+		return vx_error_set(err, VX_E_SYSTEM, -ret,
+				    "load the seccomp filter");
+	return 0;
+}
