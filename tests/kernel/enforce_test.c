@@ -28,7 +28,8 @@
 #define CHUNK_PAGES	16	/* privvmpages: pages per mmap */
 
 struct shared {
-	volatile int phase;	/* 1: all held, 2: free, 3: freed, 4: exit */
+	/* 1 ready, 2 go, 3 all held, 4 free, 5 freed, 6 exit */
+	volatile int phase;
 	int ok;			/* allocations that succeeded */
 	int first_err;		/* errno of the first refusal */
 	int refused;		/* refusals seen (should be VXT_REFUSALS) */
@@ -45,6 +46,7 @@ struct res_case {
 	int (*refuse)(struct shared *s, int k);	/* extra refused attempt */
 	void (*release)(struct shared *s, int i);
 	int want[2];			/* acceptable errnos */
+	bool fork_first;		/* work in a child forked inside */
 };
 
 static struct shared *S;
@@ -55,11 +57,12 @@ static void wait_phase(int p)
 		vxt_msleep(1);
 }
 
-static int exhaust(void *arg)
+static int do_exhaust(const struct res_case *rc)
 {
-	const struct res_case *rc = arg;
-	int i, r;
+	int i, r = 0;
 
+	S->phase = 1;		/* ready: the test reads H0 and sets the limit */
+	wait_phase(2);
 	for (i = 0; i < MAXOBJ; i++) {
 		r = rc->alloc(S, i);
 		if (r < 0)
@@ -74,13 +77,36 @@ static int exhaust(void *arg)
 		S->errs[k] = r < 0 ? -r : 0;
 		S->refused += r < 0;
 	}
-	S->phase = 1;
-	wait_phase(2);
-	for (int j = 0; j < S->ok; j++)
-		rc->release(S, j);
 	S->phase = 3;
 	wait_phase(4);
+	for (int j = 0; j < S->ok; j++)
+		rc->release(S, j);
+	S->phase = 5;
+	wait_phase(6);
 	return 0;
+}
+
+/*
+ * An address space stays charged to the context that created it, so a
+ * task that merely entered still has a host mm: privvmpages work happens
+ * in a child forked inside the context.
+ */
+static int exhaust(void *arg)
+{
+	const struct res_case *rc = arg;
+	int status;
+	pid_t pid;
+
+	if (!rc->fork_first)
+		return do_exhaust(rc);
+	pid = fork();
+	if (pid < 0)
+		return 100;
+	if (pid == 0)
+		_exit(do_exhaust(rc));
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return 101;
+	return WEXITSTATUS(status);
 }
 
 static void close_fd(struct shared *s, int i)
@@ -277,15 +303,17 @@ static void run_case(struct vxt_meta *_metadata,
 
 	ASSERT_EQ(0, vxt_spawn(&self->t, exhaust, (void *)rc));
 	ASSERT_EQ(0, vx_ctx_enter(&self->nl, self->ctid, self->t.pid, NULL));
+	vxt_release(&self->t);
+	ASSERT_TRUE(wait_shared(1, 10000)) TH_LOG("helper did not start");
 	ASSERT_EQ(0, vx_res_get(&self->nl, self->ctid, &self->tab, NULL));
 	h0 = r->held;
 	limit = h0 + N * rc->unit;
 	ASSERT_EQ(0, vx_res_set(&self->nl, self->ctid, rc->res, limit, limit, NULL));
-	vxt_release(&self->t);
+	S->phase = 2;
 
-	ASSERT_TRUE(wait_shared(1, 20000)) TH_LOG("helper did not finish allocating");
+	ASSERT_TRUE(wait_shared(3, 20000)) TH_LOG("helper did not finish allocating");
 	if (S->ok == 0 && S->first_err != rc->want[0] && S->first_err != rc->want[1]) {
-		S->phase = 4;
+		S->phase = 6;
 		SKIP(return, "the first allocation failed: %s (feature missing in the guest?)",
 		     strerror(S->first_err));
 	}
@@ -307,10 +335,10 @@ static void run_case(struct vxt_meta *_metadata,
 	EXPECT_EQ(limit, r->maxheld);
 	EXPECT_EQ((uint64_t)VXT_REFUSALS, r->failcnt);
 
-	S->phase = 2;
-	ASSERT_TRUE(wait_shared(3, 10000));
-	EXPECT_EQ((int64_t)h0, vxt_wait_held(&self->nl, self->ctid, rc->res, h0, 2000));
 	S->phase = 4;
+	ASSERT_TRUE(wait_shared(5, 10000));
+	EXPECT_EQ((int64_t)h0, vxt_wait_held(&self->nl, self->ctid, rc->res, h0, 2000));
+	S->phase = 6;
 	EXPECT_EQ(0, vxt_reap(&self->t));
 	EXPECT_EQ(0, vxt_wait_held(&self->nl, self->ctid, rc->res, 0, 2000));
 	ASSERT_EQ(0, vx_res_get(&self->nl, self->ctid, &self->tab, NULL));
@@ -321,7 +349,7 @@ static void run_case(struct vxt_meta *_metadata,
 TEST_F(enforce, numfile)
 {
 	static const struct res_case rc = {
-		VX_RES_NUMFILE, 1, open_file, NULL, close_fd, { EMFILE, ENFILE },
+		VX_RES_NUMFILE, 1, open_file, NULL, close_fd, { EMFILE, ENFILE }, false,
 	};
 	run_case(_metadata, self, &rc);
 }
@@ -329,7 +357,7 @@ TEST_F(enforce, numfile)
 TEST_F(enforce, numtcpsock)
 {
 	static const struct res_case rc = {
-		VX_RES_NUMTCPSOCK, 1, tcp_socket, NULL, close_fd, { ENOBUFS, ENOMEM },
+		VX_RES_NUMTCPSOCK, 1, tcp_socket, NULL, close_fd, { ENOBUFS, ENOMEM }, false,
 	};
 	run_case(_metadata, self, &rc);
 }
@@ -337,7 +365,7 @@ TEST_F(enforce, numtcpsock)
 TEST_F(enforce, numothersock_udp)
 {
 	static const struct res_case rc = {
-		VX_RES_NUMOTHERSOCK, 1, udp_socket, NULL, close_fd, { ENOBUFS, ENOMEM },
+		VX_RES_NUMOTHERSOCK, 1, udp_socket, NULL, close_fd, { ENOBUFS, ENOMEM }, false,
 	};
 	run_case(_metadata, self, &rc);
 }
@@ -345,7 +373,7 @@ TEST_F(enforce, numothersock_udp)
 TEST_F(enforce, numothersock_unix)
 {
 	static const struct res_case rc = {
-		VX_RES_NUMOTHERSOCK, 1, unix_socket, NULL, close_fd, { ENOBUFS, ENOMEM },
+		VX_RES_NUMOTHERSOCK, 1, unix_socket, NULL, close_fd, { ENOBUFS, ENOMEM }, false,
 	};
 	run_case(_metadata, self, &rc);
 }
@@ -353,7 +381,7 @@ TEST_F(enforce, numothersock_unix)
 TEST_F(enforce, numflock)
 {
 	static const struct res_case rc = {
-		VX_RES_NUMFLOCK, 1, take_lock, refuse_lock, drop_lock, { ENOLCK, ENOLCK },
+		VX_RES_NUMFLOCK, 1, take_lock, refuse_lock, drop_lock, { ENOLCK, ENOLCK }, false,
 	};
 	run_case(_metadata, self, &rc);
 }
@@ -361,7 +389,7 @@ TEST_F(enforce, numflock)
 TEST_F(enforce, numpty)
 {
 	static const struct res_case rc = {
-		VX_RES_NUMPTY, 1, open_pty, NULL, close_fd, { ENOMEM, ENOSPC },
+		VX_RES_NUMPTY, 1, open_pty, NULL, close_fd, { ENOMEM, ENOSPC }, false,
 	};
 	run_case(_metadata, self, &rc);
 }
@@ -369,7 +397,7 @@ TEST_F(enforce, numpty)
 TEST_F(enforce, numsiginfo)
 {
 	static const struct res_case rc = {
-		VX_RES_NUMSIGINFO, 1, queue_signal, NULL, take_signal, { EAGAIN, EAGAIN },
+		VX_RES_NUMSIGINFO, 1, queue_signal, NULL, take_signal, { EAGAIN, EAGAIN }, false,
 	};
 	run_case(_metadata, self, &rc);
 }
@@ -378,7 +406,7 @@ TEST_F(enforce, privvmpages)
 {
 	static const struct res_case rc = {
 		VX_RES_PRIVVMPAGES, CHUNK_PAGES, map_chunk, refuse_vm, unmap_chunk,
-		{ ENOMEM, ENOMEM },
+		{ ENOMEM, ENOMEM }, true,
 	};
 	run_case(_metadata, self, &rc);
 }
