@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * vzctl create, destroy (delete), start, stop, restart, mount, umount.
+ *
+ * Each verb is options -> one vxd request -> report. The real work and the
+ * OpenVZ progress wording are in vxd and libvx.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vzctl.h"
+
+/* Collects options into request fields: the option table's flag strings
+ * double as field names (see put_opt). */
+static int put_opt(int opt, const char *arg, void *data)
+{
+	struct vx_msg *req = data;
+
+	switch (opt) {
+	case 'T': return vx_msg_put_str(req, "ostemplate", arg) ? 3 : 0;
+	case 'C': return vx_msg_put_str(req, "config", arg) ? 3 : 0;
+	case 'H': return vx_msg_put_str(req, "hostname", arg) ? 3 : 0;
+	case 'N': return vx_msg_put_str(req, "name", arg) ? 3 : 0;
+	case 'P': return vx_msg_put_str(req, "private", arg) ? 3 : 0;
+	case 'R': return vx_msg_put_str(req, "root", arg) ? 3 : 0;
+	case 'w': return vx_msg_put_int(req, "wait", 1) ? 3 : 0;
+	case 'f': return vx_msg_put_int(req, "fast", 1) ? 3 : 0;
+	}
+	return 0;
+}
+
+static int run_verb(int argc, char **argv, unsigned int cmd,
+		    const char *shortopts, const struct option *longopts,
+		    const char *usage)
+{
+	struct vx_msg req;
+	const char *ctid;
+	int ret;
+
+	vx_msg_init(&req, cmd, VX_MSG_REQUEST);
+	ret = vzctl_parse(argc, argv, shortopts, longopts, usage, put_opt,
+			  &req, &ctid);
+	if (ret) {
+		vx_msg_release(&req);
+		return ret < 0 ? 0 : ret;
+	}
+	return vzctl_simple(cmd, ctid, &req);
+}
+
+static const struct option no_opts[] = { { 0 } };
+
+int cmd_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ostemplate", required_argument, NULL, 'T' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "private", required_argument, NULL, 'P' },
+		{ "root", required_argument, NULL, 'R' },
+		{ 0 }
+	};
+	static const char usage[] =
+		"Usage: vzctl create CTID [--ostemplate NAME] [--config SAMPLE]\n"
+		"                         [--hostname HOST] [--name NAME]\n"
+		"                         [--private DIR] [--root DIR]\n"
+		"\n"
+		"Creates container CTID (a number 1..2147483647) from the OS template\n"
+		"cache TEMPLATE/cache/NAME.tar.{zst,gz,xz} and the sample config\n"
+		"conf/ve-SAMPLE.conf-sample. A killed create leaves nothing behind.\n"
+		"\n"
+		"  --ostemplate NAME  OS template (default: DEF_OSTEMPLATE in vz.conf)\n"
+		"  --config SAMPLE    sample config (default: CONFIGFILE in vz.conf)\n"
+		"  --hostname HOST    hostname set at start\n"
+		"  --name NAME        a name usable instead of the CTID\n"
+		"  --private DIR      private area (default: VE_PRIVATE; $VEID allowed)\n"
+		"  --root DIR         mount point (default: VE_ROOT; $VEID allowed)\n";
+
+	return run_verb(argc, argv, VX_CMD_CREATE, "", opts, usage);
+}
+
+int cmd_destroy(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: vzctl destroy CTID   (alias: vzctl delete CTID)\n"
+		"\n"
+		"Removes a stopped container: its private area, mount point, config\n"
+		"and name. A running container is refused: stop it first.\n";
+
+	return run_verb(argc, argv, VX_CMD_DESTROY, "", no_opts, usage);
+}
+
+int cmd_start(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "wait", no_argument, NULL, 'w' },
+		{ 0 }
+	};
+	static const char usage[] =
+		"Usage: vzctl start CTID [--wait]\n"
+		"\n"
+		"Mounts the container if needed and starts its init.\n"
+		"\n"
+		"  --wait   return only when the container has finished booting\n";
+
+	return run_verb(argc, argv, VX_CMD_START, "", opts, usage);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "fast", no_argument, NULL, 'f' },
+		{ 0 }
+	};
+	static const char usage[] =
+		"Usage: vzctl stop CTID [--fast]\n"
+		"\n"
+		"Asks the container's init to shut down (STOP_SIGNAL in the CT config),\n"
+		"kills every process left after STOP_TIMEOUT seconds (vz.conf), then\n"
+		"unmounts the container.\n"
+		"\n"
+		"  --fast   kill all processes at once, without a clean shutdown\n";
+
+	return run_verb(argc, argv, VX_CMD_STOP, "", opts, usage);
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "wait", no_argument, NULL, 'w' },
+		{ "fast", no_argument, NULL, 'f' },
+		{ 0 }
+	};
+	static const char usage[] =
+		"Usage: vzctl restart CTID [--wait] [--fast]\n"
+		"\n"
+		"Stops the container (if it runs) and starts it again.\n"
+		"\n"
+		"  --wait   return only when the container has finished booting\n"
+		"  --fast   stop by killing all processes at once\n";
+
+	return run_verb(argc, argv, VX_CMD_RESTART, "", opts, usage);
+}
+
+int cmd_mount(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: vzctl mount CTID\n"
+		"\n"
+		"Mounts the container's private area on its root (VE_ROOT) without\n"
+		"starting it, e.g. to edit its files from the host.\n";
+
+	return run_verb(argc, argv, VX_CMD_MOUNT, "", no_opts, usage);
+}
+
+int cmd_umount(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: vzctl umount CTID\n"
+		"\n"
+		"Unmounts a stopped container's root (VE_ROOT).\n";
+
+	return run_verb(argc, argv, VX_CMD_UMOUNT, "", no_opts, usage);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: vzctl status CTID\n"
+		"\n"
+		"Prints the container's state in OpenVZ's form:\n"
+		"  CTID 101 exist mounted running\n"
+		"  CTID 101 exist unmounted down\n"
+		"  CTID 101 deleted unmounted down\n"
+		"with \"suspended\" appended for a checkpointed container.\n";
+	struct vx_msg req, resp;
+	int64_t ctid = 0, exist = 0, mounted = 0, running = 0, susp = 0;
+	const char *arg;
+	int ret;
+
+	vx_msg_init(&req, VX_CMD_STATUS, VX_MSG_REQUEST);
+	ret = vzctl_parse(argc, argv, "", no_opts, usage, put_opt, &req, &arg);
+	if (ret) {
+		vx_msg_release(&req);
+		return ret < 0 ? 0 : ret;
+	}
+	vx_msg_put_str(&req, "ct", arg);
+	ret = vzctl_call(&req, NULL, 0, &resp);
+	vx_msg_release(&req);
+	if (ret < 0)
+		return -ret;
+	vx_msg_get_int(&resp, "exit", &ctid);
+	if (ctid != 0) {
+		ret = vzctl_report(&resp);
+		vx_msg_release(&resp);
+		return ret;
+	}
+	vx_msg_get_int(&resp, "ctid", &ctid);
+	vx_msg_get_int(&resp, "exist", &exist);
+	vx_msg_get_int(&resp, "mounted", &mounted);
+	vx_msg_get_int(&resp, "running", &running);
+	vx_msg_get_int(&resp, "suspended", &susp);
+	vx_msg_release(&resp);
+	if (vzctl.json)
+		printf("{\"ctid\":%lld,\"exist\":%s,\"mounted\":%s,\"running\":%s,\"suspended\":%s}\n",
+		       (long long)ctid, exist ? "true" : "false",
+		       mounted ? "true" : "false", running ? "true" : "false",
+		       susp ? "true" : "false");
+	else
+		printf("CTID %lld %s %s %s%s\n", (long long)ctid,
+		       exist ? "exist" : "deleted",
+		       mounted ? "mounted" : "unmounted",
+		       running ? "running" : "down",
+		       susp ? " suspended" : "");
+	return 0;
+}
