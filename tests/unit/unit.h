@@ -59,6 +59,49 @@ static int unit_failed_now, unit_failed_total;
 		unit_failed_total |= unit_failed_now;                    \
 	} while (0)
 
+/* A test that cannot run here (not root, tool missing): TAP skip. */
+#define SKIP(fn, reason)                                                 \
+	do {                                                             \
+		printf("ok - %s # SKIP %s\n", #fn, (reason));            \
+		fflush(stdout);                                          \
+	} while (0)
+
 #define UNIT_EXIT() return unit_failed_total ? 1 : 0
+
+/* Scratch directories for tests that touch files: mkdtemp + rm -rf. */
+static inline char *unit_tmpdir(void)
+{
+	char *d = strdup("/tmp/vx-unit.XXXXXX");
+
+	if (!d || !mkdtemp(d)) {
+		printf("# mkdtemp failed\n");
+		exit(2);
+	}
+	return d;
+}
+
+static inline void unit_rmtree(const char *d)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system '%s'", d);
+	if (system(cmd) != 0)
+		printf("# cleanup of %s failed\n", d);
+}
+
+/* Writes text to path (creating parent directories). */
+static inline void unit_write(const char *path, const char *text)
+{
+	char cmd[1024];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	if (system(cmd) != 0 || !(f = fopen(path, "w"))) {
+		printf("# cannot write %s\n", path);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+}
 
 #endif /* VX_UNIT_H */

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * CT storage: create, destroy, mount, umount, recover (see storage.h).
+ *
+ * Crash safety of create rests on one rule: the journal LOCKDIR/CTID.creating
+ * is written (atomically) *before* anything else, and lists everything the
+ * create may leave behind: the temp dir, the private area, the VE_ROOT
+ * mount point (only if create makes it), the config, the name link. Create
+ * removes it last. Whoever later holds the CT lock and finds a journal knows
+ * the creator died (its flock is gone) and undoes every listed item; each
+ * undo step tolerates "already gone", so a rollback that itself is
+ * interrupted is simply run again. The journal only ever lists paths that
+ * did not exist when it was written, so a rollback never removes anything
+ * the create did not make.
+ *
+ * Destroy renames the private area to PRIVATE.destroyed first (atomic: the
+ * CT's files are gone at once), then removes the config (the CT is gone),
+ * then deletes the tree, which may take long. A crash in between leaves
+ * either a config without private area (destroy again works) or a
+ * .destroyed tree that the next create or destroy of that CTID removes.
+ *
+ * Mounting (layout "simfs"/plain): VE_PRIVATE is bind-mounted on VE_ROOT with
+ * private propagation, so mounts made inside a CT never leak to the host's
+ * view and the host's never appear inside.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "lock.h"
+#include "state.h"
+#include "storage.h"
+#include "values.h"
+
+/* ---- small file helpers ---- */
+
+static __thread int rm_errno;
+static __thread char rm_failed[PATH_MAX];
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	if (remove(path) < 0 && errno != ENOENT && !rm_errno) {
+		rm_errno = errno;
+		snprintf(rm_failed, sizeof(rm_failed), "%s", path);
+	}
+	return 0;	/* keep going: remove as much as we can */
+}
+
+/*
+ * rm -rf that never follows symlinks and never crosses into another
+ * filesystem (FTW_MOUNT): a mount left inside a CT tree makes the removal
+ * fail with EBUSY instead of deleting the host's files behind it.
+ */
+static int rm_rf(const char *path, int code, struct vx_error **err)
+{
+	struct stat st;
+	const char *p;
+	int slashes = 0;
+
+	for (p = path; *p; p++)
+		slashes += *p == '/' && p[1] && p[1] != '/';
+	/* Refuse "/", "/vz" and relative paths: never ours to delete. */
+	if (path[0] != '/' || slashes < 2)
+		return vx_error_set(err, code, EINVAL,
+				    "refusing to remove '%s'", path);
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 :
+			vx_error_set(err, code, errno, "remove %s", path);
+	rm_errno = 0;
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
+	    !rm_errno) {
+		rm_errno = errno;
+		snprintf(rm_failed, sizeof(rm_failed), "%s", path);
+	}
+	if (rm_errno)
+		return vx_error_set(err, code, rm_errno, "remove %s", rm_failed);
+	return 0;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 || fsync(fd) < 0 ? -errno : 0;
+}
+
+static char *journal_path(const struct vx_global *g, unsigned int ctid)
+{
+	char *s;
+
+	return asprintf(&s, "%s/%u.creating", g->lockdir, ctid) < 0 ? NULL : s;
+}
+
+static char *suffixed(const char *path, const char *suffix)
+{
+	char *s;
+
+	return asprintf(&s, "%s%s", path, suffix) < 0 ? NULL : s;
+}
+
+/* ---- mounts ---- */
+
+/* Undoes the octal escapes (\040 for space ...) of /proc/self/mountinfo. */
+static void unescape_mountinfo(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o++ = (s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0');
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Is path (resolved) a mount point in our mount namespace? */
+static bool is_mount_point(const char *path)
+{
+	char real[PATH_MAX], mnt[PATH_MAX + 1];
+	cleanup_fclose FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	if (!realpath(path, real))
+		return false;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	/* Fields: id parent major:minor root mountpoint ... */
+	while (getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%*d %*d %*s %*s %4096s", mnt) != 1)
+			continue;
+		unescape_mountinfo(mnt);
+		if (!strcmp(mnt, real))
+			return true;
+	}
+	return false;
+}
+
+bool vx_ct_private_exists(const struct vx_ct *ct)
+{
+	return is_dir(ct->private);
+}
+
+bool vx_ct_is_mounted(const struct vx_ct *ct)
+{
+	struct stat r, p;
+
+	/* Mounted = VE_ROOT is a mount point whose root is this private
+	 * area (same inode), not just "something is mounted there". */
+	if (stat(ct->root, &r) < 0 || stat(ct->private, &p) < 0)
+		return false;
+	if (r.st_dev != p.st_dev || r.st_ino != p.st_ino)
+		return false;
+	return is_mount_point(ct->root);
+}
+
+int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
+		struct vx_error **err)
+{
+	int ret;
+
+	if (!vx_ct_private_exists(ct))
+		return vx_error_set(err, VX_E_NO_PRIVATE, 0,
+				    "ct %u: private area %s not found; its files are gone: restore the directory or remove the CT with `vzctl destroy %u`",
+				    ct->ctid, ct->private, ct->ctid), -ENOENT;
+	if (vx_ct_is_mounted(ct))
+		return vx_error_set(err, VX_E_MOUNTED, 0,
+				    "ct %u is already mounted on %s", ct->ctid,
+				    ct->root), -EBUSY;
+	if (is_mount_point(ct->root))
+		return vx_error_set(err, VX_E_MOUNT, 0,
+				    "ct %u: something else is mounted on %s; unmount it first (umount %s)",
+				    ct->ctid, ct->root, ct->root), -EBUSY;
+	ret = vx_mkdir_p(ct->root, 0755, err);
+	if (ret) {
+		if (err && *err)
+			(*err)->code = VX_E_MOUNT;
+		vx_error_prefix(err, "ct %u: mount", ct->ctid);
+		return ret;
+	}
+	if (mount(ct->private, ct->root, NULL, MS_BIND, NULL) < 0)
+		return vx_error_set(err, VX_E_MOUNT, errno,
+				    "ct %u: bind mount %s on %s", ct->ctid,
+				    ct->private, ct->root);
+	if (mount(NULL, ct->root, NULL, MS_PRIVATE, NULL) < 0) {
+		int e = errno;
+
+		umount2(ct->root, MNT_DETACH);
+		return vx_error_set(err, VX_E_MOUNT, e,
+				    "ct %u: make %s a private mount", ct->ctid,
+				    ct->root);
+	}
+	return 0;
+}
+
+int vx_ct_umount(const struct vx_global *g, struct vx_ct *ct,
+		 struct vx_error **err)
+{
+	if (!vx_ct_is_mounted(ct))
+		return vx_error_set(err, VX_E_NOT_MOUNTED, 0,
+				    "ct %u is not mounted", ct->ctid), -EINVAL;
+	if (umount2(ct->root, UMOUNT_NOFOLLOW) < 0) {
+		if (errno == EBUSY)
+			return vx_error_set(err, VX_E_UMOUNT, EBUSY,
+					    "ct %u: unmount %s (a process on the host uses files in it or something is mounted below it; see `fuser -vm %s`)",
+					    ct->ctid, ct->root, ct->root);
+		return vx_error_set(err, VX_E_UMOUNT, errno,
+				    "ct %u: unmount %s", ct->ctid, ct->root);
+	}
+	return 0;
+}
+
+/* ---- create journal and rollback ---- */
+
+/* Undoes everything a journal lists. Every step tolerates "not there". */
+static int rollback(const struct vx_global *g, unsigned int ctid,
+		    const struct vx_conf *j, const char *jpath,
+		    struct vx_error **err)
+{
+	const char *tmp = vx_conf_get(j, "TMP");
+	const char *priv = vx_conf_get(j, "PRIVATE");
+	const char *root = vx_conf_get(j, "ROOT");
+	const char *conf = vx_conf_get(j, "CONF");
+	const char *name = vx_conf_get(j, "NAME");
+	int ret = 0;
+
+	if (conf && *conf && unlink(conf) < 0 && errno != ENOENT)
+		ret = vx_error_set(err, VX_E_DESTROY, errno, "remove %s", conf);
+	if (name && *name) {
+		struct vx_ct fake = { .ctid = ctid, .conf = vx_conf_new() };
+
+		/* Removes names/NAME only if it points at this CTID. */
+		if (fake.conf && !vx_conf_set(fake.conf, "NAME", name))
+			vx_ct_name_remove(g, &fake);
+		vx_conf_free(fake.conf);
+	}
+	if (!ret && tmp && *tmp)
+		ret = rm_rf(tmp, VX_E_DESTROY, err);
+	if (!ret && priv && *priv)
+		ret = rm_rf(priv, VX_E_DESTROY, err);
+	/* rmdir: only an empty mount point we made, never a busy mount. */
+	if (!ret && root && *root && !strcmp(vx_conf_get(j, "ROOT_CREATED") ?: "",
+					     "yes"))
+		rmdir(root);
+	if (ret) {
+		vx_error_prefix(err, "ct %u: roll back unfinished create (journal %s)",
+				ctid, jpath);
+		return ret;
+	}
+	if (unlink(jpath) < 0 && errno != ENOENT)
+		return vx_error_set(err, VX_E_DESTROY, errno, "remove %s", jpath);
+	fsync_dir(g->lockdir);
+	return 0;
+}
+
+int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
+		  struct vx_error **err)
+{
+	cleanup_free char *jpath = journal_path(g, ctid);
+	struct vx_conf *j = NULL;
+	int ret;
+
+	if (!jpath)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "ct %u", ctid);
+	if (!exists(jpath))
+		return 0;
+	ret = vx_conf_load(jpath, &j, err);
+	if (ret == -ENOENT) {
+		vx_error_free(err ? *err : NULL);
+		if (err)
+			*err = NULL;
+		return 0;
+	}
+	if (ret) {
+		vx_error_prefix(err, "ct %u: unreadable create journal; inspect and remove it by hand",
+				ctid);
+		return ret;
+	}
+	ret = rollback(g, ctid, j, jpath, err);
+	vx_conf_free(j);
+	return ret < 0 ? ret : 1;
+}
+
+/* ---- create ---- */
+
+struct create {
+	const struct vx_global *g;
+	unsigned int ctid;
+	const char *ostemplate, *sample;
+	char *tpl_path, *private, *root, *tmp, *jpath, *destroyed;
+	struct vx_ct *ct;	/* the new CT: conf from the sample */
+	struct vx_conf *journal;
+};
+
+static void create_free(struct create *c)
+{
+	free(c->tpl_path);
+	free(c->private);
+	free(c->root);
+	free(c->tmp);
+	free(c->jpath);
+	free(c->destroyed);
+	vx_ct_free(c->ct);
+	vx_conf_free(c->journal);
+}
+
+/* Everything that can be refused is checked before anything is written. */
+static int create_check(struct create *c, const struct vx_create_opts *o,
+			struct vx_error **err)
+{
+	const struct vx_global *g = c->g;
+	cleanup_free char *sample = NULL;
+	unsigned int owner;
+	int ret;
+
+	if (vx_ct_exists(g, c->ctid)) {
+		cleanup_free char *p = vx_ct_conf_path(g, c->ctid);
+
+		return vx_error_set(err, VX_E_PRIVATE_EXISTS, 0,
+				    "ct %u already exists (%s); destroy it first or pick another CTID",
+				    c->ctid, p ?: "config"), -EEXIST;
+	}
+	if (o->hostname && vx_check_hostname(o->hostname, err))
+		return -EINVAL;
+	if (o->name) {
+		if (vx_check_name(o->name, err))
+			return -EINVAL;
+		if (vx_ct_resolve(g, o->name, &owner, NULL) == 0)
+			return vx_error_set(err, VX_E_INVAL_VALUE, 0,
+					    "name '%s' is already used by CT %u; pick another name",
+					    o->name, owner), -EEXIST;
+	}
+	if ((o->private && o->private[0] != '/') || (o->root && o->root[0] != '/'))
+		return vx_error_set(err, VX_E_INVAL_VALUE, 0,
+				    "--private and --root need absolute paths (got '%s')",
+				    o->private && o->private[0] != '/' ?
+				    o->private : o->root), -EINVAL;
+	if (strchr(c->sample, '/') || !*c->sample)
+		return vx_error_set(err, VX_E_INVAL_VALUE, 0,
+				    "invalid --config '%s': expected a sample name such as 'basic'",
+				    c->sample), -EINVAL;
+	ret = vx_template_find(g, c->ostemplate, &c->tpl_path, err);
+	if (ret)
+		return ret;
+
+	if (asprintf(&sample, "%s/ve-%s.conf-sample", g->ctconfdir, c->sample) < 0) {
+		sample = NULL;
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	}
+	c->ct = calloc(1, sizeof(*c->ct));
+	if (!c->ct)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	c->ct->ctid = c->ctid;
+	ret = vx_conf_load(sample, &c->ct->conf, err);
+	if (ret == -ENOENT) {
+		vx_error_free(err ? *err : NULL);
+		if (err)
+			*err = NULL;
+		return vx_error_set(err, VX_E_NOCONFIG, 0,
+				    "sample config %s not found; install it there or pick another sample with --config NAME (file ve-NAME.conf-sample)",
+				    sample), -ENOENT;
+	}
+	if (ret)
+		return ret;
+
+	c->private = vx_expand_veid(o->private ?: g->ve_private, c->ctid);
+	c->root = vx_expand_veid(o->root ?: g->ve_root, c->ctid);
+	c->ct->conf_path = vx_ct_conf_path(g, c->ctid);
+	c->jpath = journal_path(g, c->ctid);
+	if (!c->private || !c->root || !c->ct->conf_path || !c->jpath ||
+	    !(c->ct->private = strdup(c->private)) ||
+	    !(c->ct->root = strdup(c->root)) ||
+	    asprintf(&c->tmp, "%s.tmp.%d", c->private, (int)getpid()) < 0 ||
+	    !(c->destroyed = suffixed(c->private, ".destroyed")))
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	if (!strcmp(c->private, c->root))
+		return vx_error_set(err, VX_E_INVAL_VALUE, 0,
+				    "VE_PRIVATE and VE_ROOT are both %s; they must differ",
+				    c->root), -EINVAL;
+	if (exists(c->private))
+		return vx_error_set(err, VX_E_PRIVATE_EXISTS, 0,
+				    "ct %u: private area %s already exists (left over from a CT whose config was removed?); remove it or choose another with --private",
+				    c->ctid, c->private), -EEXIST;
+	return 0;
+}
+
+static int create_journal(struct create *c, const struct vx_create_opts *o,
+			  struct vx_error **err)
+{
+	cleanup_free char *text = NULL;
+	struct vx_conf *j = vx_conf_new();
+	int ret = 0;
+
+	c->journal = j;
+	if (!j)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	ret = ret ?: vx_conf_set(j, "PID", pid);
+	ret = ret ?: vx_conf_set(j, "TMP", c->tmp);
+	ret = ret ?: vx_conf_set(j, "PRIVATE", c->private);
+	ret = ret ?: vx_conf_set(j, "ROOT", c->root);
+	ret = ret ?: vx_conf_set(j, "ROOT_CREATED", exists(c->root) ? "no" : "yes");
+	ret = ret ?: vx_conf_set(j, "CONF", c->ct->conf_path);
+	ret = ret ?: vx_conf_set(j, "NAME", o->name ?: "");
+	text = ret ? NULL : vx_conf_format(j);
+	if (!text)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	ret = vx_write_file_atomic(c->jpath, text, strlen(text), 0600, err);
+	if (ret && err && *err)
+		(*err)->code = VX_E_CREATE_PRIVATE;
+	return ret;
+}
+
+static int create_private(struct create *c, struct vx_error **err)
+{
+	cleanup_free char *parent = strdup(c->private);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	cleanup_close int fd = -1;
+	int ret;
+
+	if (!slash)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	*slash = '\0';
+	/* Private areas hold setuid binaries of CTs: keep them away from
+	 * unprivileged host users (as OpenVZ does with /vz/private 0700). */
+	ret = vx_mkdir_p(parent, 0700, err);
+	if (!ret)
+		ret = rm_rf(c->destroyed, VX_E_CREATE_PRIVATE, err);
+	if (!ret)
+		ret = rm_rf(c->tmp, VX_E_CREATE_PRIVATE, err);
+	if (ret)
+		return ret;
+	if (mkdir(c->tmp, 0755) < 0 || chmod(c->tmp, 0755) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
+				    c->tmp);
+	ret = vx_template_unpack(c->tpl_path, c->tmp, err);
+	if (ret)
+		return ret;
+	/* The unpacked files must be on disk before the rename makes them
+	 * the CT's: otherwise a power loss could leave a "complete" CT of
+	 * empty files. One syncfs is much cheaper than fsync per file. */
+	fd = open(c->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s",
+				    c->tmp);
+	if (rename(c->tmp, c->private) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
+				    "rename %s to %s", c->tmp, c->private);
+	fsync_dir(parent);
+	/* The mount point: its parent is kept root-only too. */
+	slash = strrchr(c->root, '/');
+	if (slash && slash != c->root) {
+		*slash = '\0';
+		ret = vx_mkdir_p(c->root, 0700, err);
+		*slash = '/';
+		if (ret)
+			return ret;
+	}
+	if (mkdir(c->root, 0755) < 0 && errno != EEXIST)
+		return vx_error_set(err, VX_E_CREATE_ROOT, errno, "mkdir %s",
+				    c->root);
+	return 0;
+}
+
+static int create_config(struct create *c, const struct vx_create_opts *o,
+			 struct vx_error **err)
+{
+	struct vx_conf *conf = c->ct->conf;
+	int ret = 0;
+
+	/* Paths are stored as templates ($VEID kept) unless given, as
+	 * OpenVZ does, so the config reads the same for every CT. */
+	ret = ret ?: vx_conf_set(conf, "VE_ROOT", o->root ?: c->g->ve_root);
+	ret = ret ?: vx_conf_set(conf, "VE_PRIVATE", o->private ?: c->g->ve_private);
+	ret = ret ?: vx_conf_set(conf, "OSTEMPLATE", c->ostemplate);
+	ret = ret ?: vx_conf_set(conf, "ORIGIN_SAMPLE", c->sample);
+	if (o->hostname)
+		ret = ret ?: vx_conf_set(conf, "HOSTNAME", o->hostname);
+	if (ret)
+		return vx_error_set(err, VX_E_SAVE_CONFIG, -ret,
+				    "ct %u: config", c->ctid);
+	ret = vx_ct_save(c->ct, err);
+	if (!ret && o->name)
+		ret = vx_ct_set_name(c->g, c->ct, o->name, err);
+	return ret;
+}
+
+int vx_ct_create(const struct vx_global *g, unsigned int ctid,
+		 const struct vx_create_opts *o, struct vx_error **err)
+{
+	static const struct vx_create_opts none;
+	struct create c = { .g = g, .ctid = ctid };
+	int lock, ret;
+
+	o = o ?: &none;
+	c.ostemplate = o->ostemplate && *o->ostemplate ? o->ostemplate :
+		       g->def_ostemplate;
+	c.sample = o->config && *o->config ? o->config : g->configfile;
+	lock = vx_lock_ct_op(g, ctid, "create", false, err);
+	if (lock < 0)
+		return lock;
+	ret = vx_ct_recover(g, ctid, err);
+	if (ret >= 0)
+		ret = create_check(&c, o, err);
+	if (ret < 0)
+		goto out;
+	ret = create_journal(&c, o, err);
+	if (ret)
+		goto out;
+	ret = create_private(&c, err);
+	if (!ret)
+		ret = create_config(&c, o, err);
+	if (!ret) {
+		/* Commit point: without the journal the CT is complete. */
+		if (unlink(c.jpath) < 0)
+			ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
+					   "remove %s", c.jpath);
+		else
+			fsync_dir(g->lockdir);
+	}
+	if (ret) {
+		/* Keep the first error; a failed rollback stays journalled
+		 * and is retried by the next operation on this CT. */
+		rollback(g, ctid, c.journal, c.jpath, NULL);
+	}
+out:
+	vx_unlock_ct(lock);
+	create_free(&c);
+	return ret;
+}
+
+/* ---- destroy ---- */
+
+int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
+		  struct vx_error **err)
+{
+	cleanup_free char *destroyed = suffixed(ct->private, ".destroyed");
+	int ret;
+
+	if (!destroyed)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "ct %u", ct->ctid);
+	if (vx_ct_is_mounted(ct)) {
+		ret = vx_ct_umount(g, ct, err);
+		if (ret)
+			return ret;
+	}
+	ret = rm_rf(destroyed, VX_E_DESTROY, err);
+	if (ret)
+		return ret;
+	if (rename(ct->private, destroyed) < 0 && errno != ENOENT)
+		return vx_error_set(err, VX_E_DESTROY, errno,
+				    "ct %u: rename %s to %s", ct->ctid,
+				    ct->private, destroyed);
+	if (unlink(ct->conf_path) < 0 && errno != ENOENT)
+		return vx_error_set(err, VX_E_DESTROY, errno, "ct %u: remove %s",
+				    ct->ctid, ct->conf_path);
+	vx_ct_name_remove(g, ct);
+	/* Only an empty mount point goes; never anything mounted. */
+	if (!is_mount_point(ct->root))
+		rmdir(ct->root);
+	/* A stale state file would make a new CT of this id look running. */
+	vx_state_remove(g, ct->ctid);
+	return rm_rf(destroyed, VX_E_DESTROY, err);
+}
