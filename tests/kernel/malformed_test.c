@@ -121,7 +121,8 @@ TEST_F(bad, ctid_wrong_type)
 		REJECT2(nlh, EINVAL, ERANGE, what);
 
 		nlh = req(self, ctid_cmds[i]);
-		mnl_attr_put_strz(nlh, VX_A_CTID, "101");	/* a string */
+		/* a string (not 4 bytes long, or it would pass as a u32) */
+		mnl_attr_put_strz(nlh, VX_A_CTID, "ctid-101");
 		put_rest(self, nlh, ctid_cmds[i]);
 		snprintf(what, sizeof(what), "string ctid, cmd %u", ctid_cmds[i]);
 		REJECT2(nlh, EINVAL, ERANGE, what);
