@@ -206,7 +206,7 @@ static int serve_forever(const struct vx_global *g, int lfd, int sfd)
 			int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 			if (c >= 0) {
-				if (vxd_spawn_worker(g, c) < 0)
+				if (vxd_spawn_worker(c) < 0)
 					vxd_log("fork: %m");
 				close(c);
 			}

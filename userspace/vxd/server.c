@@ -141,12 +141,13 @@ static int check_peer(int sock, const struct ucred *msgcred,
 	return 0;
 }
 
-static void serve(const struct vx_global *g, int sock)
+static void serve(int sock)
 {
 	struct vx_msg in, out;
 	struct vx_error *err = NULL;
+	struct vx_global *g = NULL;
 	struct timeval tv = { .tv_sec = 30 };
-	struct vxd_req r = { .sock = sock, .g = g, .in = &in, .out = &out };
+	struct vxd_req r = { .sock = sock, .in = &in, .out = &out };
 	int ret;
 
 	/* A client that connects and says nothing must not pin a worker. */
@@ -163,6 +164,12 @@ static void serve(const struct vx_global *g, int sock)
 	vx_msg_init(&out, in.cmd, VX_MSG_RESPONSE);
 
 	ret = check_peer(sock, &r.peer, &err);
+	/* vz.conf is re-read for every request, so an edit takes effect
+	 * without restarting vxd, and a broken one is reported to the user
+	 * who asked rather than only to our log. */
+	if (!ret)
+		ret = vx_global_load(NULL, &g, &err);
+	r.g = g;
 	if (!ret && in.kind != VX_MSG_REQUEST)
 		ret = vx_error_set(&err, VX_E_PROTOCOL, 0,
 				   "expected a request, got message kind %u",
@@ -197,15 +204,23 @@ static void serve(const struct vx_global *g, int sock)
 	vx_error_free(err);
 	vx_msg_release(&out);
 	vx_msg_release(&in);
+	vx_global_free(g);
 }
 
-pid_t vxd_spawn_worker(const struct vx_global *g, int conn)
+pid_t vxd_spawn_worker(int conn)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	sigset_t all;
 
 	if (pid != 0)
 		return pid;
+	/* An operation in flight dies with vxd (the CT lock then frees
+	 * itself and the next operation rolls a half-made create back);
+	 * running CTs do not, they belong to their monitors. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
 	/* Worker: drop everything that belongs to the main process before
 	 * any libvx code can fork a long-lived CT monitor. */
 	vxd_close_private_fds();
@@ -219,7 +234,7 @@ pid_t vxd_spawn_worker(const struct vx_global *g, int conn)
 	 * default SIGPIPE. We never need it: sends use MSG_NOSIGNAL. */
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	serve(g, conn);
+	serve(conn);
 	close(conn);
 	_exit(0);
 }

@@ -47,7 +47,7 @@ void vxd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* server.c */
 int vxd_listen(const struct vx_global *g, struct vx_error **err);
 /* Forks a worker for a freshly accepted connection. Returns its pid. */
-pid_t vxd_spawn_worker(const struct vx_global *g, int conn);
+pid_t vxd_spawn_worker(int conn);
 /* fds the main process owns; workers close them right after fork so no CT
  * monitor (forked by a worker) ever inherits the listening socket or the
  * pidfile lock. */
