@@ -23,7 +23,7 @@ struct probe {
 	int kill9_err[T_NR];	/* kill(pid, SIGKILL) (not for T_SAME/T_INIT) */
 	int ptrace_err[T_NR];	/* PTRACE_SEIZE + detach */
 	int stat_err[T_NR];	/* stat("/proc/PID") */
-	int pidfd_err[T_NR];	/* pidfd_open(pid) */
+	int pidfd_err[T_NR];	/* pidfd_open + pidfd_send_signal(0) */
 	bool listed[T_NR];	/* PID in readdir(/proc) */
 };
 
@@ -49,10 +49,14 @@ static void probe_one(int i, bool try_kill)
 		ptrace(PTRACE_DETACH, pid, 0, 0);
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	P->stat_err[i] = err_of(stat(path, &st));
+	/* a pidfd may be had, but signalling through it must fail too */
 	fd = syscall(SYS_pidfd_open, pid, 0);
 	P->pidfd_err[i] = err_of(fd);
-	if (fd >= 0)
+	if (fd >= 0) {
+		P->pidfd_err[i] = err_of(syscall(SYS_pidfd_send_signal, fd, 0,
+						 NULL, 0));
 		close(fd);
+	}
 }
 
 static void list_proc(void)
@@ -150,7 +154,7 @@ TEST_F(iso, context_sees_only_itself)
 		EXPECT_HIDDEN(P->kill_err[i], "kill(0)", i);
 		EXPECT_HIDDEN(P->ptrace_err[i], "PTRACE_SEIZE", i);
 		EXPECT_HIDDEN(P->stat_err[i], "stat /proc/PID", i);
-		EXPECT_HIDDEN(P->pidfd_err[i], "pidfd_open", i);
+		EXPECT_HIDDEN(P->pidfd_err[i], "pidfd_send_signal", i);
 		EXPECT_FALSE(P->listed[i]) TH_LOG("%s listed in /proc", tname[i]);
 	}
 	EXPECT_HIDDEN(P->kill9_err[T_OTHER], "kill(SIGKILL)", T_OTHER);

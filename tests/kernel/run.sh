@@ -19,6 +19,7 @@ all=(ctx_test res_test enforce_test perm_test malformed_test monitor_test
 [ $# -gt 0 ] && all=("$@")
 
 n=0 pass=0 fail=0 skip=0
+echo "# kernel $(uname -r), $(nproc) cpu(s)"
 
 result() {	# result ok|notok NAME [COMMENT]
 	n=$((n + 1))
