@@ -67,4 +67,8 @@ int vx_ct_enter_spawn(const struct vx_global *g, struct vx_ct *ct,
 		      char *const argv[], int *master, pid_t *pid,
 		      struct vx_error **err);
 
+/* "USR2", "SIGUSR2", "RTMIN+4", "RTMAX-1", "12" -> signal number, as in
+ * STOP_SIGNAL. -EINVAL if not a signal. */
+int vx_signal_parse(const char *s, int *sig);
+
 #endif /* VX_RUN_H */

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The per-CT monitor: parent of the CT's init, owner of its console, and
+ * the only process that tears the CT down.
+ *
+ * Life cycle: boot() (mount, cgroups, clone init, state file) -> report
+ * "OK pid" or the error to vx_ct_start() over report_fd -> wait: a poll on
+ * the init pidfd, a signalfd and the console master. Stop requests arrive
+ * as signals to the monitor (SIGTERM graceful, SIGUSR1 fast) so that a stop
+ * and a reboot inside the CT can never race: once stopping is set, init's
+ * death is never taken for a reboot.
+ * init killed by SIGHUP (reboot(2) in the pid namespace) and no stop in
+ * progress -> clean the cgroups and boot again, same monitor, under the CT
+ * lock; anything else -> full teardown (cgroups, umount, state file), exit.
+ * The monitor holds no fd of vxd, so CTs outlive vxd.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "lock.h"
+#include "runtime.h"
+#include "state.h"
+#include "storage.h"
+
+#define CONSOLE_MAX (1 << 20)	/* console log is truncated beyond 1 MiB */
+
+struct monitor {
+	const struct vx_global *g;
+	struct vx_ct *ct;
+	const struct vx_run_cfg *cfg;
+	struct vx_cgroup *cg;
+	int report_fd;		/* to vx_ct_start(); -1 once reported */
+	int sig_fd;
+	int init_fd;		/* pidfd of init */
+	pid_t init_pid;
+	int console;		/* pty master */
+	int console_hold;	/* our own slave: the master never sees HUP */
+	int console_log;
+	bool stopping;
+	bool was_mounted;	/* mounted before we started: failed start
+				 * leaves it mounted */
+	long long deadline;	/* ms: SIGKILL init then (graceful stop) */
+};
+
+long long vx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void vx_mon_log(const char *fmt, ...)
+{
+	char buf[1024];
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+	int n;
+
+	gmtime_r(&now, &tm);
+	n = (int)strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDERR_FILENO, buf, n) < 0)
+		return;
+}
+
+static int recv_fd(int sock)
+{
+	char dummy;
+	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* Mirrors struct clone_args (v0, 64 bytes) without pulling in
+ * <linux/sched.h>, which clashes with glibc's <sched.h>. */
+struct vx_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		 stack_size, tls;
+};
+
+static void drain_console(struct monitor *m)
+{
+	char buf[16384];
+	ssize_t r;
+
+	while (m->console >= 0 &&
+	       (r = read(m->console, buf, sizeof(buf))) > 0) {
+		struct stat st;
+
+		if (m->console_log < 0)
+			continue;
+		if (fstat(m->console_log, &st) == 0 && st.st_size > CONSOLE_MAX)
+			if (ftruncate(m->console_log, 0) < 0)
+				continue;
+		if (write(m->console_log, buf, r) < 0)
+			continue;
+	}
+}
+
+/*
+ * --wait: has init finished booting? No kernel event exists for that, so
+ * this is the one place we poll. Two signs, either suffices:
+ *  - the template's marker /run/booted (busybox template's rcS writes it);
+ *  - init sits in a wait for *any* child or in its idle sleep: busybox
+ *    and sysvinit run sysinit/wait entries with a wait for that specific
+ *    pid, and only reach wait4(-1)/sleep once those are done.
+ */
+static bool init_booted(pid_t pid)
+{
+	char path[64], buf[256];
+	cleanup_close int fd = -1;
+	unsigned long long nr, a1;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/proc/%d/root/run/booted", (int)pid);
+	if (access(path, F_OK) == 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (r = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return false;
+	buf[r] = '\0';
+	if (sscanf(buf, "%llu 0x%llx", &nr, &a1) != 2)
+		return false;	/* "running" */
+	return (nr == SYS_wait4 && (long long)a1 == -1) ||
+	       (nr == SYS_waitid && a1 == P_ALL) ||
+	       nr == SYS_nanosleep || nr == SYS_clock_nanosleep ||
+	       nr == SYS_pause || nr == SYS_rt_sigsuspend;
+}
+
+static int wait_booted(struct monitor *m, struct vx_error **err)
+{
+	long long end = vx_now_ms() + m->cfg->boot_timeout * 1000LL;
+	int delay = 1;
+
+	while (!init_booted(m->init_pid)) {
+		struct pollfd p = { .fd = m->init_fd, .events = POLLIN };
+
+		if (vx_now_ms() > end)
+			return vx_error_set(err, VX_E_START, 0,
+					    "ct %u: started, but init did not "
+					    "finish booting within %d s (it "
+					    "keeps running; see `vzctl status`)",
+					    m->ct->ctid, m->cfg->boot_timeout);
+		if (poll(&p, 1, delay) > 0)
+			return vx_error_set(err, VX_E_START, 0,
+					    "ct %u: init exited while booting; "
+					    "see %s/ct/%u.console", m->ct->ctid,
+					    m->g->rundir, m->ct->ctid);
+		drain_console(m);
+		if (delay < 16)
+			delay *= 2;
+	}
+	return 0;
+}
+
+static int spawn_init(struct monitor *m, struct vx_error **err)
+{
+	cleanup_close int err_r = -1, err_w = -1, sock_m = -1, sock_c = -1;
+	struct vx_clone_args args = { 0 };
+	int pipefd[2], sv[2], pidfd = -1, ret;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, errno, "pipe");
+	err_r = pipefd[0];
+	err_w = pipefd[1];
+	sock_m = sv[0];
+	sock_c = sv[1];
+	args.flags = CLONE_PIDFD | VX_CT_NS;
+	args.pidfd = (uintptr_t)&pidfd;
+	args.exit_signal = SIGCHLD;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		return vx_error_set(err, errno == EINVAL ? VX_E_NOKERNEL :
+				    VX_E_RESOURCE, errno,
+				    "ct %u: clone init into new namespaces",
+				    m->ct->ctid);
+	if (pid == 0)
+		vx_init_child(m->cfg, m->cg, err_w, sock_c);
+
+	m->init_pid = pid;
+	m->init_fd = pidfd;
+	close(steal_fd(err_w));
+	close(steal_fd(sock_c));
+	/* The console comes first, then EOF (exec) or an error. A child
+	 * dying early closes both, so neither read can hang. */
+	m->console = recv_fd(sock_m);
+	ret = vx_error_recv(err_r, err);
+	if (ret == 0 && m->console < 0)
+		ret = vx_error_set(err, VX_E_START, 0,
+				   "ct %u: init died during setup",
+				   m->ct->ctid);
+	if (ret < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return ret;
+	}
+	m->console_hold = ioctl(m->console, TIOCGPTPEER,
+				O_RDWR | O_NOCTTY | O_CLOEXEC);
+	fcntl(m->console, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static int boot(struct monitor *m, struct vx_error **err)
+{
+	struct vx_state st = { 0 };
+	int ret;
+
+	if (vx_ct_is_mounted(m->ct)) {
+		m->was_mounted = true;
+	} else {
+		ret = vx_ct_mount(m->g, m->ct, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (!m->cg) {
+		ret = vx_cgroup_open(m->g, m->ct->ctid, NULL, &m->cg, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = vx_cgroup_create(m->cg, err);
+	if (ret < 0)
+		return ret;
+	ret = spawn_init(m, err);
+	if (ret < 0)
+		return ret;
+	st.init_pid = m->init_pid;
+	st.init_start = vx_proc_starttime(m->init_pid);
+	st.monitor_pid = getpid();
+	st.monitor_start = vx_proc_starttime(st.monitor_pid);
+	st.started_at = time(NULL);
+	snprintf(st.cgroup, sizeof(st.cgroup), "%s", m->cg->rel);
+	ret = vx_state_write(m->g, m->ct->ctid, &st, err);
+	if (ret == 0 && m->cfg->wait)
+		ret = wait_booted(m, err);
+	return ret;
+}
+
+/* Undoes boot(). full: also umount (unless keep_mount) and remove the
+ * state file. */
+static void teardown(struct monitor *m, bool full, bool keep_mount)
+{
+	struct vx_error *err = NULL;
+
+	drain_console(m);
+	if (m->init_fd >= 0) {
+		/* boot failed half-way, or we are exiting: make sure */
+		syscall(SYS_pidfd_send_signal, m->init_fd, SIGKILL, NULL, 0);
+		waitid(P_PIDFD, m->init_fd, NULL, WEXITED);
+		close(steal_fd(m->init_fd));
+	}
+	if (m->console >= 0)
+		close(steal_fd(m->console));
+	if (m->console_hold >= 0)
+		close(steal_fd(m->console_hold));
+	if (m->cg && vx_cgroup_destroy(m->cg, &err) < 0) {
+		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
+		vx_error_free(steal_ptr(err));
+	}
+	if (!full)
+		return;
+	if (!keep_mount && vx_ct_is_mounted(m->ct) && vx_ct_umount(m->g, m->ct, &err) < 0) {
+		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
+		vx_error_free(steal_ptr(err));
+	}
+	vx_state_remove(m->g, m->ct->ctid);
+}
+
+/* Returns true if init died and the CT should reboot. */
+static bool wait_init(struct monitor *m)
+{
+	siginfo_t si = { 0 };
+
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = m->init_fd, .events = POLLIN },
+			{ .fd = m->sig_fd, .events = POLLIN },
+			{ .fd = m->console, .events = POLLIN },
+		};
+		int timeout = -1;
+
+		if (m->stopping && m->deadline)
+			timeout = (int)(m->deadline > vx_now_ms() ?
+					m->deadline - vx_now_ms() : 0);
+		if (poll(p, m->console >= 0 ? 3 : 2, timeout) < 0 &&
+		    errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo ssi;
+
+			while (read(m->sig_fd, &ssi, sizeof(ssi)) > 0) {
+				bool fast = ssi.ssi_signo != SIGTERM;
+
+				vx_mon_log("ct %u: %s stop requested",
+					   m->ct->ctid, fast ? "fast" : "graceful");
+				if (!fast && !m->stopping) {
+					m->deadline = vx_now_ms() +
+						      m->cfg->stop_timeout * 1000LL;
+					syscall(SYS_pidfd_send_signal, m->init_fd,
+						m->cfg->stop_signal, NULL, 0);
+				} else if (fast) {
+					m->deadline = vx_now_ms();
+				}
+				m->stopping = true;
+			}
+		}
+		if (p[2].revents)
+			drain_console(m);
+		if (m->stopping && m->deadline && vx_now_ms() >= m->deadline) {
+			syscall(SYS_pidfd_send_signal, m->init_fd, SIGKILL,
+				NULL, 0);
+			m->deadline = 0;
+		}
+		if (p[0].revents & POLLIN)
+			break;
+	}
+	if (waitid(P_PIDFD, m->init_fd, &si, WEXITED) < 0)
+		return false;
+	close(steal_fd(m->init_fd));
+	vx_mon_log("ct %u: init %s %d", m->ct->ctid,
+		   si.si_code == CLD_EXITED ? "exited with" : "killed by signal",
+		   si.si_status);
+	return !m->stopping && si.si_code == CLD_KILLED &&
+	       si.si_status == SIGHUP;
+}
+
+/* The reboot happens under the CT lock so that it cannot interleave with
+ * a start/stop/mount by vxd. A stop holding the lock wins: we poll the
+ * signalfd while the lock is busy. */
+static int reboot_lock(struct monitor *m)
+{
+	for (int i = 0; i < 3000; i++) {
+		struct pollfd p = { .fd = m->sig_fd, .events = POLLIN };
+		int fd = vx_lock_ct(m->g, m->ct->ctid, false, NULL);
+
+		if (fd >= 0)
+			return fd;
+		if (poll(&p, 1, 10) > 0)
+			return -1;
+	}
+	return -1;
+}
+
+static void setup_process(const struct vx_run_cfg *cfg, int *report_fd)
+{
+	char name[16];
+	sigset_t mask;
+	int fd;
+
+	snprintf(name, sizeof(name), "vx-mon %u", cfg->ctid);
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);	/* errors for KILL/STOP/RT: fine */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	sigfillset(&mask);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+
+	/* Keep only the report pipe: nothing of vxd (its socket, a client's
+	 * fds, the CT lock) may stay open in a process that lives on. */
+	fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, 3);
+	close_range(3, fd - 1, 0);
+	close_range(fd + 1, ~0U, 0);
+	*report_fd = fd;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	dup2(fd, 0);
+	dup2(fd, 1);
+	close(fd);
+	if (chdir("/") < 0)
+		return;
+	umask(022);
+}
+
+void vx_monitor_main(const struct vx_global *g, struct vx_ct *ct,
+		     const struct vx_run_cfg *cfg, int report_fd)
+{
+	struct monitor m = {
+		.g = g, .ct = ct, .cfg = cfg, .report_fd = report_fd,
+		.init_fd = -1, .console = -1, .console_hold = -1,
+		.console_log = -1,
+	};
+	cleanup_free char *log = NULL, *clog = NULL;
+	struct vx_error *err = NULL;
+	sigset_t stop_sigs;
+	int fd;
+
+	setup_process(cfg, &m.report_fd);
+	if (asprintf(&log, "%s/ct/%u.log", g->rundir, ct->ctid) < 0 ||
+	    asprintf(&clog, "%s/ct/%u.console", g->rundir, ct->ctid) < 0)
+		_exit(1);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd >= 0 && fd != STDERR_FILENO) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	m.console_log = open(clog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			     0640);
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGUSR1);
+	m.sig_fd = signalfd(-1, &stop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	vx_mon_log("ct %u: starting (monitor pid %d)", ct->ctid, getpid());
+	if (boot(&m, &err) < 0) {
+		if (!err)
+			vx_error_set(&err, VX_E_START, 0, "ct %u: start failed",
+				     ct->ctid);
+		vx_mon_log("ct %u: start failed: %s", ct->ctid, err->msg);
+		teardown(&m, true, m.was_mounted);
+		/* report after teardown: a caller retrying at once must not
+		 * find our cgroups or mount still in place */
+		vx_error_send(m.report_fd, err);
+		_exit(1);
+	}
+	vx_mon_log("ct %u: running, init pid %d", ct->ctid, m.init_pid);
+	dprintf(m.report_fd, "OK %d\n", (int)m.init_pid);
+	close(steal_fd(m.report_fd));
+
+	while (wait_init(&m)) {
+		int lock;
+
+		vx_mon_log("ct %u: reboot", ct->ctid);
+		teardown(&m, false, true);
+		lock = reboot_lock(&m);
+		if (lock < 0)
+			break;	/* a stop came in meanwhile */
+		if (boot(&m, &err) < 0) {
+			vx_mon_log("ct %u: restart failed: %s", ct->ctid,
+				   err ? err->msg : "?");
+			vx_error_free(steal_ptr(err));
+			vx_unlock_ct(lock);
+			break;
+		}
+		vx_unlock_ct(lock);
+		vx_mon_log("ct %u: running, init pid %d", ct->ctid,
+			   m.init_pid);
+	}
+	teardown(&m, true, false);
+	vx_mon_log("ct %u: stopped", ct->ctid);
+	_exit(0);
+}
