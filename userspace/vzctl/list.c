@@ -227,29 +227,33 @@ static void print_json_value(const struct field *f, const struct row *r)
 	}
 }
 
+/* 1 if r is named on the command line (or none are named). */
+static bool named(const struct row *r, char **names, int nnames)
+{
+	const char *name = rstr(r, "name");
+	char num[24];
+	bool have;
+
+	if (!nnames)
+		return true;
+	snprintf(num, sizeof(num), "%lld", rnum(r, "ctid", &have));
+	for (int i = 0; i < nnames; i++)
+		if (!strcmp(names[i], num) || (name && !strcmp(names[i], name)))
+			return true;
+	return false;
+}
+
+/* Named CTs are shown whatever their state unless -S asks for stopped
+ * ones only; otherwise running ones, or all with -a. */
 static bool selected(const struct row *r, const struct list_opts *o,
-		     char **names, int nnames)
+		     int nnames)
 {
 	const char *st = rstr(r, "status");
-	bool running = st && !strcmp(st, "running"), have;
+	bool running = st && !strcmp(st, "running");
 
-	if (nnames) {
-		long long id = rnum(r, "ctid", &have);
-		const char *name = rstr(r, "name");
-
-		for (int i = 0; i < nnames; i++) {
-			char num[24];
-
-			snprintf(num, sizeof(num), "%lld", id);
-			if (!strcmp(names[i], num) ||
-			    (name && !strcmp(names[i], name)))
-				return true;
-		}
-		return false;
-	}
 	if (o->stopped)
 		return !running;
-	return o->all || running;
+	return nnames || o->all || running;
 }
 
 static int list_opt(int c, const char *arg, struct list_opts *o)
@@ -285,7 +289,7 @@ int cmd_list(int argc, char **argv)
 	cleanup_free struct row *rows = NULL;
 	struct vx_msg req, resp;
 	struct vx_field f;
-	size_t off = 0, n = 0, cap = 0;
+	size_t off = 0, n = 0, cap = 0, matched = 0;
 	int64_t code = 0;
 	int c, ret;
 
@@ -334,7 +338,10 @@ int cmd_list(int argc, char **argv)
 		struct row r = { f.val, f.len };
 
 		if (f.type != VX_F_NEST || strcmp(f.key, "ct") ||
-		    !selected(&r, &o, argv + optind, argc - optind))
+		    !named(&r, argv + optind, argc - optind))
+			continue;
+		matched++;
+		if (!selected(&r, &o, argc - optind))
 			continue;
 		if (n == cap) {
 			struct row *nr = realloc(rows, (cap = cap * 2 + 16) *
@@ -377,8 +384,9 @@ int cmd_list(int argc, char **argv)
 	}
 	fflush(stdout);
 	vx_msg_release(&resp);
-	/* OpenVZ: listing explicit CTIDs that do not exist is an error. */
-	if (argc - optind > 0 && n == 0)
+	/* Naming only CTs that do not exist is an error; naming ones that
+	 * the filters hide just prints nothing, as in OpenVZ. */
+	if (argc - optind > 0 && matched == 0)
 		return vzctl_fail(VX_E_NOT_EXIST, "vzlist: no such container: %s",
 				  argv[optind]);
 	return 0;
