@@ -28,9 +28,12 @@ for prog in "$@"; do
 			n=$((n + 1)) bad=1
 			echo "not ok $n - $name: ${line#not ok - }"
 			;;
+		"#"*)
+			echo "$line"
+			;;
 		*)
-			# Diagnostics (ours start with '#', sanitizer
-			# reports do not): keep them visible as TAP comments.
+			# Sanitizer reports and other output: keep them
+			# visible, as TAP comments.
 			echo "# $line"
 			;;
 		esac
