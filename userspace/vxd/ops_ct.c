@@ -28,11 +28,17 @@
 int vxd_req_ctid(struct vxd_req *r, unsigned int *ctid, struct vx_error **err)
 {
 	const char *arg = vx_msg_get_str(r->in, "ct");
+	int ret;
 
 	if (!arg)
 		return vx_error_set(err, VX_E_INVAL_PARAM, 0,
 				    "request without a CT (field \"ct\")");
-	return vx_ct_resolve(r->g, arg, ctid, err);
+	ret = vx_ct_resolve(r->g, arg, ctid, err);
+	/* OpenVZ answers an unknown name like any bad CTID ("Bad CT ID",
+	 * exit 21); scripts test for that. */
+	if (ret < 0 && *err && (*err)->code == VX_E_NOT_EXIST)
+		(*err)->code = VX_E_INVAL_VALUE;
+	return ret;
 }
 
 int vxd_lock_load(struct vxd_req *r, unsigned int ctid, const char *op,
