@@ -164,6 +164,17 @@ static void create_errors(void)
 	err = NULL;
 	check_no_trace(510);
 
+	/* A layout vx does not have is refused, not ignored. */
+	snprintf(p, sizeof(p), "%s/etc/vz/conf/ve-ploop.conf-sample", root);
+	unit_write(p, "VE_LAYOUT=\"ploop\"\n");
+	o.config = "ploop";
+	CHECK(vx_ct_create(g, 510, &o, &err) == -EINVAL);
+	CHECK_MSG(err, "VE_LAYOUT=\"ploop\" is not supported");
+	vx_error_free(err);
+	err = NULL;
+	unlink(p);
+	check_no_trace(510);
+
 	o.config = NULL;
 	o.hostname = "bad_host";
 	CHECK(vx_ct_create(g, 510, &o, &err) == -EINVAL);

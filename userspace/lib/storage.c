@@ -332,6 +332,21 @@ static void create_free(struct create *c)
 	vx_conf_free(c->journal);
 }
 
+/* Only the plain layout exists so far; refuse others instead of ignoring
+ * a setting the user made on purpose. */
+static int check_layout(const struct vx_conf *conf, const char *where,
+			struct vx_error **err)
+{
+	const char *l = vx_conf_get(conf, "VE_LAYOUT");
+
+	if (!l || !*l || !strcmp(l, "simfs") || !strcmp(l, "plain"))
+		return 0;
+	vx_error_set(err, VX_E_INVAL_VALUE, 0,
+		     "%s: VE_LAYOUT=\"%s\" is not supported; use \"simfs\" (a directory bind-mounted on VE_ROOT)",
+		     where, l);
+	return -EINVAL;
+}
+
 /* Everything that can be refused is checked before anything is written. */
 static int create_check(struct create *c, const struct vx_create_opts *o,
 			struct vx_error **err)
@@ -388,6 +403,11 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 				    "sample config %s not found; install it there or pick another sample with --config NAME (file ve-NAME.conf-sample)",
 				    sample), -ENOENT;
 	}
+	if (ret)
+		return ret;
+	ret = check_layout(c->ct->conf, sample, err);
+	if (!ret)
+		ret = check_layout(g->conf, "vz.conf", err);
 	if (ret)
 		return ret;
 
