@@ -10,6 +10,7 @@
  * CAP_MKNOD lets the CT create the node.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,6 +53,45 @@ static int v1_devices(struct vx_cgroup *cg, struct vx_error **err)
 	return ret;
 }
 
+/* Copies cpuset.cpus/mems from the parent into dir if dir's are empty,
+ * doing the parent first (recursively up to the hierarchy root). */
+static int cpuset_fill(const char *dir, struct vx_error **err)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	cleanup_free char *parent = strdup(dir);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+
+	if (!slash)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cpuset");
+	*slash = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char buf[1024] = "", path[PATH_MAX];
+		cleanup_fclose FILE *f = NULL;
+		int ret;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		f = fopen(path, "re");
+		if (!f)
+			return vx_error_set(err, VX_E_SYSTEM, errno, "open %s",
+					    path);
+		if (fgets(buf, sizeof(buf), f) && buf[0] != '\n')
+			continue;
+		ret = cpuset_fill(parent, err);
+		if (ret < 0)
+			return ret;
+		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
+		fclose(f);
+		f = fopen(path, "re");
+		if (!f || !fgets(buf, sizeof(buf), f))
+			return vx_error_set(err, VX_E_SYSTEM, errno, "read %s",
+					    path);
+		ret = vx_cgroup_write(dir, files[i], buf, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int v1_create(struct vx_cgroup *cg, struct vx_error **err)
 {
 	for (size_t i = 0; i < cg->ndirs; i++) {
@@ -61,20 +101,11 @@ static int v1_create(struct vx_cgroup *cg, struct vx_error **err)
 		ret = vx_cgroup_mkdir_p(d->path, err);
 		if (ret < 0)
 			return ret;
-		/* cpuset children start empty: copy the parent's, walking
-		 * down from the prefix, or attach fails with ENOSPC. */
+		/* cpuset children start with empty cpus/mems, and attach
+		 * then fails with ENOSPC: fill each new level from its
+		 * parent, top-down. */
 		if (!strcmp(d->ctrls, "cpuset")) {
-			cleanup_free char *parent = strdup(d->path);
-			char *slash = parent ? strrchr(parent, '/') : NULL;
-
-			if (slash)
-				*slash = '\0';
-			ret = vx_cgroup_write(parent, "cgroup.clone_children",
-					      "1", err);
-			if (ret == 0)
-				ret = vx_cgroup_write(d->path,
-						      "cgroup.clone_children",
-						      "1", err);
+			ret = cpuset_fill(d->path, err);
 			if (ret < 0)
 				return ret;
 		}

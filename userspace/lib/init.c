@@ -143,6 +143,7 @@ static int init_prepare(const struct vx_run_cfg *cfg, struct vx_cgroup *cg,
 			int sock_fd, struct vx_error **err)
 {
 	cleanup_close int master = -1, slave = -1;
+	const char *hostname;
 	sigset_t none;
 	int ret;
 
@@ -152,11 +153,14 @@ static int init_prepare(const struct vx_run_cfg *cfg, struct vx_cgroup *cg,
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return vx_error_set(err, VX_E_NOKERNEL, errno,
 				    "ct %u: cgroup namespace", cfg->ctid);
-	if (cfg->hostname && *cfg->hostname &&
-	    sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+	/* Always set one: the new UTS namespace starts as a copy of the
+	 * host's, whose name is none of the CT's business. */
+	hostname = cfg->hostname && *cfg->hostname ? cfg->hostname :
+		   "localhost";
+	if (sethostname(hostname, strlen(hostname)) < 0)
 		return vx_error_set(err, VX_E_SYSTEM, errno,
 				    "ct %u: set hostname \"%s\"", cfg->ctid,
-				    cfg->hostname);
+				    hostname);
 	ret = vx_net_lo_up(err);
 	if (ret < 0) {
 		vx_error_prefix(err, "ct %u", cfg->ctid);
