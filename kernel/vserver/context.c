@@ -28,7 +28,9 @@
 
 #include "vserver.h"
 
+/* Serialises create, delete and enter; also held to list contexts. */
 DEFINE_MUTEX(vx_ctx_mutex);
+/* ctid -> struct vx_context, each entry holding one reference. */
 DEFINE_XARRAY(vx_contexts);
 
 static struct kmem_cache *vx_ctx_cachep;

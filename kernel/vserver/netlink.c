@@ -109,7 +109,7 @@ static struct vx_context *vx_nl_get_ctx(struct genl_info *info)
 	return ctx;
 }
 
-DEFINE_FREE(vx_ctx_put, struct vx_context *, if (!IS_ERR_OR_NULL(_T)) vx_ctx_put(_T))
+DEFINE_FREE(vx_ctx_put, struct vx_context *, vx_ctx_put(IS_ERR(_T) ? NULL : _T))
 
 static int vx_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 {

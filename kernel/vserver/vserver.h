@@ -13,6 +13,7 @@
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/netlink.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/vserver.h>
