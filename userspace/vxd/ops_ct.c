@@ -53,16 +53,8 @@ int vxd_lock_load(struct vxd_req *r, unsigned int ctid, const char *op,
 	if (ret < 0)
 		goto out_unlock;
 	ret = vx_ct_load(r->g, ctid, ct, err);
-	if (ret < 0) {
-		if (ret == -ENOENT) {
-			vx_error_free(*err);
-			*err = NULL;
-			ret = vx_error_set(err, VX_E_NOCONFIG, 0,
-					   "CT %u does not exist (no config %s/%u.conf); create it with: vzctl create %u",
-					   ctid, r->g->ctconfdir, ctid, ctid);
-		}
+	if (ret < 0)
 		goto out_unlock;
-	}
 	*lockfd = fd;
 	return 0;
 

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,34 +25,59 @@
 #include "values.h"
 #include "vxd.h"
 
-/* Sets the hostname inside a running CT (its UTS namespace) and in its
- * /etc/hostname, so the CT's own boot scripts agree after a reboot. */
+/*
+ * Sets the hostname of a running CT. A CT has no CAP_SYS_ADMIN, so it cannot
+ * call sethostname() itself: a child of ours joins the CT's UTS namespace
+ * (through a pidfd of its init, checked against the state file so a
+ * recycled pid is never used) and sets it there. /etc/hostname is then
+ * rewritten by a shell *inside* the CT, never through the host path, because
+ * the CT owns that file and could have made it a symlink to a host file.
+ */
 static int set_hostname_live(struct vxd_req *r, struct vx_ct *ct,
 			     const char *hostname, struct vx_error **err)
 {
 	char *const argv[] = {
 		"/bin/sh", "-c",
-		"hostname \"$1\" || exit 1; "
 		"if [ -e /etc/hostname ]; then echo \"$1\" > /etc/hostname; fi",
 		"sh", (char *)hostname, NULL
 	};
 	cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int stdio[3] = { null, null, null };
+	struct vx_state st;
+	int pidfd, status, ret;
 	pid_t pid;
-	int status, ret;
 
-	if (null < 0)
-		return vx_error_set(err, VX_E_SYSTEM, errno, "open /dev/null");
-	ret = vx_ct_exec_spawn(r->g, ct, argv, stdio, &pid, err);
+	ret = vx_state_read(r->g, ct->ctid, &st, err);
 	if (ret < 0)
 		return ret;
+	pidfd = vx_pidfd_open_checked(st.init_pid, st.init_start);
+	if (pidfd < 0)
+		return vx_error_set(err, VX_E_NOT_RUNNING, 0,
+				    "CT %u stopped while setting its hostname",
+				    ct->ctid);
+	pid = fork();
+	if (pid == 0) {
+		if (setns(pidfd, CLONE_NEWUTS) < 0 ||
+		    sethostname(hostname, strlen(hostname)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(pidfd);
+	if (pid < 0)
+		return vx_error_set(err, VX_E_SYSTEM, errno, "fork");
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return vx_error_set(err, VX_E_SYSTEM, errno, "waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return vx_error_set(err, VX_E_EXEC, 0,
-				    "CT %u: setting the hostname to %s inside the CT failed (status %d)",
-				    ct->ctid, hostname, status);
+		return vx_error_set(err, VX_E_SYSTEM, 0,
+				    "CT %u: cannot set the hostname %s in its UTS namespace",
+				    ct->ctid, hostname);
+	if (null < 0)
+		return 0;
+	/* Best effort: the live hostname is what was asked for. */
+	if (vx_ct_exec_spawn(r->g, ct, argv, stdio, &pid, NULL) == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
 	return 0;
 }
 
