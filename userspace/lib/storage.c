@@ -19,9 +19,7 @@
  * either a config without private area (destroy again works) or a
  * .destroyed tree that the next create or destroy of that CTID removes.
  *
- * Mounting (layout "simfs"/plain): VE_PRIVATE is bind-mounted on VE_ROOT with
- * private propagation, so mounts made inside a CT never leak to the host's
- * view and the host's never appear inside.
+ * Mounting lives in mount.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,13 +83,6 @@ static int rm_rf(const char *path, int code, struct vx_error **err)
 	return 0;
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -119,123 +109,6 @@ static char *suffixed(const char *path, const char *suffix)
 	char *s;
 
 	return asprintf(&s, "%s%s", path, suffix) < 0 ? NULL : s;
-}
-
-/* ---- mounts ---- */
-
-/* Undoes the octal escapes (\040 for space ...) of /proc/self/mountinfo. */
-static void unescape_mountinfo(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*o++ = (s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0');
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
-/* Is path (resolved) a mount point in our mount namespace? */
-static bool is_mount_point(const char *path)
-{
-	char real[PATH_MAX], mnt[PATH_MAX + 1];
-	cleanup_fclose FILE *f = NULL;
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-
-	if (!realpath(path, real))
-		return false;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return false;
-	/* Fields: id parent major:minor root mountpoint ... */
-	while (getline(&line, &cap, f) > 0) {
-		if (sscanf(line, "%*d %*d %*s %*s %4096s", mnt) != 1)
-			continue;
-		unescape_mountinfo(mnt);
-		if (!strcmp(mnt, real))
-			return true;
-	}
-	return false;
-}
-
-bool vx_ct_private_exists(const struct vx_ct *ct)
-{
-	return is_dir(ct->private);
-}
-
-bool vx_ct_is_mounted(const struct vx_ct *ct)
-{
-	struct stat r, p;
-
-	/* Mounted = VE_ROOT is a mount point whose root is this private
-	 * area (same inode), not just "something is mounted there". */
-	if (stat(ct->root, &r) < 0 || stat(ct->private, &p) < 0)
-		return false;
-	if (r.st_dev != p.st_dev || r.st_ino != p.st_ino)
-		return false;
-	return is_mount_point(ct->root);
-}
-
-int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
-		struct vx_error **err)
-{
-	int ret;
-
-	if (!vx_ct_private_exists(ct))
-		return vx_error_set(err, VX_E_NO_PRIVATE, 0,
-				    "ct %u: private area %s not found; its files are gone: restore the directory or remove the CT with `vzctl destroy %u`",
-				    ct->ctid, ct->private, ct->ctid), -ENOENT;
-	if (vx_ct_is_mounted(ct))
-		return vx_error_set(err, VX_E_MOUNTED, 0,
-				    "ct %u is already mounted on %s", ct->ctid,
-				    ct->root), -EBUSY;
-	if (is_mount_point(ct->root))
-		return vx_error_set(err, VX_E_MOUNT, 0,
-				    "ct %u: something else is mounted on %s; unmount it first (umount %s)",
-				    ct->ctid, ct->root, ct->root), -EBUSY;
-	ret = vx_mkdir_p(ct->root, 0755, err);
-	if (ret) {
-		if (err && *err)
-			(*err)->code = VX_E_MOUNT;
-		vx_error_prefix(err, "ct %u: mount", ct->ctid);
-		return ret;
-	}
-	if (mount(ct->private, ct->root, NULL, MS_BIND, NULL) < 0)
-		return vx_error_set(err, VX_E_MOUNT, errno,
-				    "ct %u: bind mount %s on %s", ct->ctid,
-				    ct->private, ct->root);
-	if (mount(NULL, ct->root, NULL, MS_PRIVATE, NULL) < 0) {
-		int e = errno;
-
-		umount2(ct->root, MNT_DETACH);
-		return vx_error_set(err, VX_E_MOUNT, e,
-				    "ct %u: make %s a private mount", ct->ctid,
-				    ct->root);
-	}
-	return 0;
-}
-
-int vx_ct_umount(const struct vx_global *g, struct vx_ct *ct,
-		 struct vx_error **err)
-{
-	if (!vx_ct_is_mounted(ct))
-		return vx_error_set(err, VX_E_NOT_MOUNTED, 0,
-				    "ct %u is not mounted", ct->ctid), -EINVAL;
-	if (umount2(ct->root, UMOUNT_NOFOLLOW) < 0) {
-		if (errno == EBUSY)
-			return vx_error_set(err, VX_E_UMOUNT, EBUSY,
-					    "ct %u: unmount %s (a process on the host uses files in it or something is mounted below it; see `fuser -vm %s`)",
-					    ct->ctid, ct->root, ct->root);
-		return vx_error_set(err, VX_E_UMOUNT, errno,
-				    "ct %u: unmount %s", ct->ctid, ct->root);
-	}
-	return 0;
 }
 
 /* ---- create journal and rollback ---- */
@@ -606,7 +479,7 @@ int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
 				    ct->ctid, ct->conf_path);
 	vx_ct_name_remove(g, ct);
 	/* Only an empty mount point goes; never anything mounted. */
-	if (!is_mount_point(ct->root))
+	if (!vx_is_mount_point(ct->root))
 		rmdir(ct->root);
 	/* A stale state file would make a new CT of this id look running. */
 	vx_state_remove(g, ct->ctid);

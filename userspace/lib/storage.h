@@ -47,6 +47,9 @@ int vx_ct_umount(const struct vx_global *g, struct vx_ct *ct,
 		 struct vx_error **err);
 bool vx_ct_is_mounted(const struct vx_ct *ct);
 bool vx_ct_private_exists(const struct vx_ct *ct);
+/* Is path (after resolving symlinks) a mount point in our mount namespace,
+ * according to /proc/self/mountinfo? */
+bool vx_is_mount_point(const char *path);
 
 /* Rolls back a create whose journal is present (creator died). Called with
  * the lock held by every operation before it looks at the CT. Returns 1 if
