@@ -68,6 +68,33 @@ static int load_running(struct vxd_req *r, struct vx_ct **ct,
 }
 
 /*
+ * Kills a command started by vx_ct_exec_spawn/enter_spawn. pid is a relay
+ * in the host's pid namespace whose child is the command itself, a session
+ * (and process group) leader inside the CT; killing only the relay would
+ * leave the command running, so the command's whole process group goes
+ * first. The children are read from /proc/PID/task/PID/children.
+ */
+static void kill_command(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	int child;
+
+	kill(pid, SIGSTOP);	/* no new children while we look */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+		 (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		while (fscanf(f, "%d", &child) == 1) {
+			kill(-child, SIGKILL);
+			kill(child, SIGKILL);
+		}
+		fclose(f);
+	}
+	kill(pid, SIGKILL);
+}
+
+/*
  * Waits for pid while watching the client. Returns 0 with the wait status
  * in *status, or -ECONNRESET after killing pid because the client left.
  */
@@ -91,7 +118,7 @@ static int wait_cmd_or_client(int sock, pid_t pid, int *status)
 			 * readability means EOF or an error: it is gone. */
 			if (recv(sock, &c, 1, MSG_DONTWAIT) <= 0 ||
 			    (p[0].revents & (POLLHUP | POLLRDHUP | POLLERR))) {
-				kill(pid, SIGKILL);
+				kill_command(pid);
 				waitpid(pid, status, 0);
 				if (pidfd >= 0)
 					close(pidfd);
@@ -180,7 +207,7 @@ int vxd_op_enter(struct vxd_req *r, struct vx_error **err)
 	vx_msg_release(&im);
 	close(master);
 	if (ret < 0) {
-		kill(pid, SIGKILL);
+		kill_command(pid);
 		waitpid(pid, &status, 0);
 		return vx_error_set(err, VX_E_SYSTEM, -ret, "enter: sending the pty");
 	}
