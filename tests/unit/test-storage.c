@@ -38,10 +38,12 @@ static void setup_tree(void)
 
 	snprintf(p, sizeof(p), "%s/etc/vz/conf/ve-basic.conf-sample", root);
 	unit_write(p, "# the sample\nONBOOT=\"no\"\nCUSTOM_KEY=\"kept\"\n");
-	/* tiny template: a dir, a file with mode 0750, a symlink */
+	/* tiny template: a dir, a file with mode 0750, symlinks; bin/sh so
+	 * that it passes as an OS tree. */
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; d=%s/src; mkdir -p $d/bin $d/etc; echo hi > $d/etc/motd;"
 		 " chmod 0750 $d/etc/motd; ln -s ../etc/motd $d/bin/link;"
+		 " ln -s /bin/busybox $d/bin/sh;"
 		 " mkdir -p %s/vz/template/cache;"
 		 " tar --numeric-owner -C $d -c . | zstd -q -o %s/vz/template/cache/tiny.tar.zst",
 		 root, root, root);
@@ -189,6 +191,19 @@ static void create_errors(void)
 	CHECK(vx_ct_create(g, 510, &o, &err) < 0);
 	CHECK(err && err->code == VX_E_CREATE_PRIVATE);
 	CHECK_MSG(err, "tar failed");
+	vx_error_free(err);
+	err = NULL;
+	check_no_trace(510);
+
+	/* tar accepts a stream too short for a header as an empty archive:
+	 * the empty tree must still be refused. */
+	snprintf(p, sizeof(p),
+		 "echo not a tar | zstd -q > %s/vz/template/cache/short.tar.zst", root);
+	CHECK(system(p) == 0);
+	o.ostemplate = "short";
+	CHECK(vx_ct_create(g, 510, &o, &err) < 0);
+	CHECK(err && err->code == VX_E_CREATE_PRIVATE);
+	CHECK_MSG(err, "without /sbin/init or /bin/sh");
 	vx_error_free(err);
 	err = NULL;
 	check_no_trace(510);

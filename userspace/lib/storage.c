@@ -334,6 +334,28 @@ static int create_journal(struct create *c, const struct vx_create_opts *o,
 	return ret;
 }
 
+/*
+ * GNU tar exits 0 on a stream that is too short to hold a header (garbage,
+ * an empty file), leaving an empty tree. A CT without init or a shell can
+ * never start, so such a template is refused here rather than at start.
+ */
+static int check_tree(struct create *c, struct vx_error **err)
+{
+	static const char *const need[] = { "sbin/init", "bin/sh" };
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		snprintf(p, sizeof(p), "%s/%s", c->tmp, need[i]);
+		/* lstat: an absolute symlink points into the CT, not here. */
+		if (exists(p))
+			return 0;
+	}
+	vx_error_set(err, VX_E_CREATE_PRIVATE, 0,
+		     "OS template %s unpacked to a tree without /sbin/init or /bin/sh; the archive is corrupt or not an OS template: rebuild it",
+		     c->tpl_path);
+	return -EINVAL;
+}
+
 static int create_private(struct create *c, struct vx_error **err)
 {
 	cleanup_free char *parent = strdup(c->private);
@@ -357,6 +379,9 @@ static int create_private(struct create *c, struct vx_error **err)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
 				    c->tmp);
 	ret = vx_template_unpack(c->tpl_path, c->tmp, err);
+	if (ret)
+		return ret;
+	ret = check_tree(c, err);
 	if (ret)
 		return ret;
 	/* The unpacked files must be on disk before the rename makes them
