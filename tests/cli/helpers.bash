@@ -121,7 +121,7 @@ vx_test_teardown() {
 		case $ct in *[!0-9]*) continue ;; esac
 		[ -e "$r/run/vx/ct/$ct.state" ] || continue
 		VX_CMD_TIMEOUT=20 vx_timeout vzctl stop "$ct" --fast \
-			>/dev/null 2>&1
+			>/dev/null 2>&1 || true
 	done
 	# 2. Kill the tree's vxd, then anything else that belongs to the tree.
 	pid=$(vx_vxd_pid) && kill -9 "$pid" 2>/dev/null
@@ -219,9 +219,11 @@ vx_wait_for() {
 vx_ct_cleanup() {
 	local ct
 	for ct in "$@"; do
-		VX_CMD_TIMEOUT=30 vx_timeout vzctl stop "$ct" --fast >/dev/null 2>&1
-		VX_CMD_TIMEOUT=30 vx_timeout vzctl umount "$ct" >/dev/null 2>&1
-		VX_CMD_TIMEOUT=30 vx_timeout vzctl destroy "$ct" >/dev/null 2>&1
+		# Each step may fail (nothing to stop, not mounted): that is fine;
+		# bats runs tests under set -e, hence the `|| true`.
+		VX_CMD_TIMEOUT=30 vx_timeout vzctl stop "$ct" --fast >/dev/null 2>&1 || true
+		VX_CMD_TIMEOUT=30 vx_timeout vzctl umount "$ct" >/dev/null 2>&1 || true
+		VX_CMD_TIMEOUT=30 vx_timeout vzctl destroy "$ct" >/dev/null 2>&1 || true
 	done
 	return 0
 }
