@@ -289,6 +289,9 @@ static void resolve_and_names(void)
 	vx_error_free(err);
 	err = NULL;
 	CHECK_STR(vx_conf_get(b->conf, "NAME"), "web");
+	/* Names may start with a digit. */
+	CHECK(vx_ct_set_name(g, b, "1web", NULL) == 0);
+	CHECK(vx_ct_resolve(g, "1web", &id, NULL) == 0 && id == 202);
 	/* Clearing. */
 	CHECK(vx_ct_set_name(g, b, NULL, NULL) == 0);
 	CHECK(vx_conf_get(b->conf, "NAME") == NULL);
