@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glob.h>
+
 #include "config.h"
+#include "values.h"
 #include "unit.h"
 
 static struct vx_conf *parse_ok(const char *text)
@@ -268,6 +271,67 @@ static void atomic_save_and_load(void)
 	vx_conf_free(c);
 }
 
+/* Resource keys of the shipped samples and the unit each is kept in. */
+static const struct {
+	const char *key;
+	enum vx_unit unit;
+} res_keys[] = {
+	{ "NUMPROC", VX_UNIT_COUNT },	{ "NUMFILE", VX_UNIT_COUNT },
+	{ "NUMTCPSOCK", VX_UNIT_COUNT }, { "NUMOTHERSOCK", VX_UNIT_COUNT },
+	{ "NUMFLOCK", VX_UNIT_COUNT },	{ "NUMPTY", VX_UNIT_COUNT },
+	{ "NUMSIGINFO", VX_UNIT_COUNT }, { "PHYSPAGES", VX_UNIT_PAGES },
+	{ "SWAPPAGES", VX_UNIT_PAGES },	{ "DISKSPACE", VX_UNIT_BYTES },
+	{ "DISKINODES", VX_UNIT_COUNT },
+};
+
+/* Every config file the project ships parses, and every resource value in
+ * it is a valid barrier:limit: the samples are what users copy. */
+static void shipped_configs_parse(void)
+{
+	glob_t gl;
+	int n = 0;
+
+	if (glob("templates/conf/*.conf-sample", 0, NULL, &gl) == 0) {
+		for (size_t i = 0; i < gl.gl_pathc; i++) {
+			struct vx_conf *c = NULL;
+			struct vx_error *err = NULL;
+
+			if (vx_conf_load(gl.gl_pathv[i], &c, &err)) {
+				printf("#   %s\n", err->msg);
+				unit_failed_now = 1;
+				vx_error_free(err);
+				continue;
+			}
+			n++;
+			for (size_t k = 0; k < sizeof(res_keys) / sizeof(*res_keys); k++) {
+				const char *v = vx_conf_get(c, res_keys[k].key);
+				uint64_t b, l;
+
+				if (v && vx_parse_barrier_limit(v, res_keys[k].unit,
+								&b, &l, &err)) {
+					printf("#   %s: %s: %s\n", gl.gl_pathv[i],
+					       res_keys[k].key, err->msg);
+					unit_failed_now = 1;
+					vx_error_free(err);
+					err = NULL;
+				}
+			}
+			vx_conf_free(c);
+		}
+		globfree(&gl);
+	}
+	if (access("templates/vz.conf", R_OK) == 0) {
+		struct vx_conf *c = NULL;
+
+		CHECK(vx_conf_load("templates/vz.conf", &c, NULL) == 0);
+		CHECK_STR(vx_conf_get(c, "VE_ROOT"), "/vz/root/$VEID");
+		vx_conf_free(c);
+		n++;
+	}
+	if (n == 0)
+		printf("#   no shipped configs found (run from the repository root)\n");
+}
+
 int main(void)
 {
 	RUN(roundtrip_preserves_everything);
@@ -279,5 +343,6 @@ int main(void)
 	RUN(written_values_reparse);
 	RUN(unset_and_foreach);
 	RUN(atomic_save_and_load);
+	RUN(shipped_configs_parse);
 	UNIT_EXIT();
 }
