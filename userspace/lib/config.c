@@ -127,13 +127,12 @@ static int parse_value(const char *p, char **out, const char **why)
 		} else if (*p == '\\' && p[1]) {
 			v[o++] = p[1];
 			p += 2;
-		} else if (*p == '#' && o == 0 && p[-1] == '=') {
-			/* KEY=#x is a value in sh, not a comment. */
-			v[o++] = *p++;
 		} else if (is_shell_special(*p)) {
 			*why = "unquoted special character; put the value in double quotes";
 			return -EINVAL;
 		} else {
+			/* Includes '#': only after a blank does it start a
+			 * comment (KEY=#x and KEY=a#b are values in sh). */
 			v[o++] = *p++;
 		}
 	}
