@@ -140,16 +140,18 @@ static void drain_console(struct monitor *m)
 /*
  * --wait: has init finished booting? No kernel event exists for that, so
  * this is the one place we poll. Two signs, either suffices:
- *  - the template's marker /run/booted (busybox template's rcS writes it);
- *  - init sits in a wait for *any* child or in its idle sleep: busybox
- *    and sysvinit run sysinit/wait entries with a wait for that specific
- *    pid, and only reach wait4(-1)/sleep once those are done.
+ *  - the template's marker /run/booted (the busybox template's rcS writes
+ *    it last; /run is a fresh tmpfs at every start, so it is never stale);
+ *  - init sits in its idle-loop wait: busybox >= 1.28 waits for signals in
+ *    rt_sigtimedwait, older busybox sleeps, sysvinit-like inits pause.
+ *    While it runs sysinit/wait entries busybox is in wait4(-1) instead,
+ *    which is why a wait for children does *not* count as booted.
  */
 static bool init_booted(pid_t pid)
 {
 	char path[64], buf[256];
 	cleanup_close int fd = -1;
-	unsigned long long nr, a1;
+	unsigned long long nr;
 	ssize_t r;
 
 	snprintf(path, sizeof(path), "/proc/%d/root/run/booted", (int)pid);
@@ -160,12 +162,11 @@ static bool init_booted(pid_t pid)
 	if (fd < 0 || (r = read(fd, buf, sizeof(buf) - 1)) <= 0)
 		return false;
 	buf[r] = '\0';
-	if (sscanf(buf, "%llu 0x%llx", &nr, &a1) != 2)
+	if (sscanf(buf, "%llu", &nr) != 1)
 		return false;	/* "running" */
-	return (nr == SYS_wait4 && (long long)a1 == -1) ||
-	       (nr == SYS_waitid && a1 == P_ALL) ||
-	       nr == SYS_nanosleep || nr == SYS_clock_nanosleep ||
-	       nr == SYS_pause || nr == SYS_rt_sigsuspend;
+	return nr == SYS_rt_sigtimedwait || nr == SYS_nanosleep ||
+	       nr == SYS_clock_nanosleep || nr == SYS_pause ||
+	       nr == SYS_rt_sigsuspend;
 }
 
 static int wait_booted(struct monitor *m, struct vx_error **err)
