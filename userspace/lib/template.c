@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -169,7 +171,7 @@ int vx_template_unpack(const char *path, const char *dir,
 	char msg[1024];
 	size_t mlen = 0, plen = strlen(path);
 	int pipefd[2], status;
-	pid_t pid;
+	pid_t pid, parent;
 	ssize_t r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -198,6 +200,7 @@ int vx_template_unpack(const char *path, const char *dir,
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return vx_error_set(err, VX_E_SYSTEM, errno, "unpack %s", path);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -207,7 +210,13 @@ int vx_template_unpack(const char *path, const char *dir,
 		return vx_error_set(err, VX_E_SYSTEM, e, "unpack %s: fork", path);
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+		int null;
+
+		/* A tar outliving a killed creator would keep writing into
+		 * the temp dir while the next operation rolls it back. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
+		null = open("/dev/null", O_RDWR);
 
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(pipefd[1], 2) < 0)
