@@ -266,6 +266,17 @@ static void atomic_save_and_load(void)
 	vx_error_free(err);
 	CHECK(count_entries(dir) == 1);
 
+	/* A rename that fails (target is a directory) leaves no temp file. */
+	snprintf(bad, sizeof(bad), "%s/adir", dir);
+	CHECK(mkdir(bad, 0755) == 0);
+	err = NULL;
+	CHECK(vx_write_file_atomic(bad, "x", 1, 0644, &err) < 0);
+	CHECK(err && err->code == VX_E_SAVE_CONFIG);
+	CHECK_MSG(err, bad);
+	vx_error_free(err);
+	CHECK(count_entries(dir) == 2);
+	rmdir(bad);
+
 	unlink(path);
 	rmdir(dir);
 	vx_conf_free(c);
