@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -22,6 +23,8 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "config.h"
+#include "values.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
@@ -290,4 +293,49 @@ int vx_cgroup_rmdir_wait(const char *path, struct vx_error **err)
 		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
 	}
 	return vx_error_set(err, VX_E_SYSTEM, errno, "rmdir %s", path);
+}
+
+/* Remounts the first cgroup2 mount (or, on pure v1, the first v1 one) with
+ * favordynmods added to its current options. The flag lives on a global
+ * rwsem, so one hierarchy is enough for all of them. */
+void vx_cgroup_tune(const struct vx_global *g)
+{
+	static int done;
+	const char *v = g->conf ? vx_conf_get(g->conf, "VX_CGROUP_FAVORDYNMODS") :
+				  NULL;
+	cleanup_fclose FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	bool on = false;
+	size_t cap = 0;
+
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_RELAXED) || !v ||
+	    vx_parse_bool(v, &on, NULL) < 0 || !on)
+		return;
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && getline(&line, &cap, f) > 0) {
+		char mnt[512], fstype[32], opts[512], data[600] = "";
+		char *sep = strstr(line, " - "), *save = NULL;
+		bool v2;
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
+		    sscanf(sep, " - %31s %*s %511s", fstype, opts) != 2)
+			continue;
+		v2 = !strcmp(fstype, "cgroup2");
+		if (!v2 && (strcmp(fstype, "cgroup") ||
+			    vx_cgroup_mode() != VX_CGROUP_V1))
+			continue;
+		if (strstr(opts, "favordynmods"))
+			return;
+		/* keep every option but rw/ro (flags, not data) */
+		for (char *o = strtok_r(opts, ",", &save); o;
+		     o = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(o, "rw") || !strcmp(o, "ro"))
+				continue;
+			strncat(data, o, sizeof(data) - strlen(data) - 2);
+			strcat(data, ",");
+		}
+		strncat(data, "favordynmods", sizeof(data) - strlen(data) - 1);
+		mount(NULL, mnt, NULL, MS_REMOUNT, data);
+		return;
+	}
 }

@@ -65,6 +65,15 @@ extern const struct vx_cgroup_ops vx_cgroup_v2_ops;
 enum vx_cgroup_mode vx_cgroup_mode(void);
 const char *vx_cgroup_mode_name(enum vx_cgroup_mode m);
 
+/*
+ * Opt-in host tuning, vz.conf VX_CGROUP_FAVORDYNMODS=yes: remounts the
+ * cgroup2 (else one v1) hierarchy with "favordynmods". Moving a task
+ * between cgroups (every CT start and exec) otherwise waits for an RCU
+ * grace period, 5-30 ms here; with it the move costs ~0.5 ms, and fork/exit
+ * pay a little more on the whole host. Idempotent, once per process.
+ */
+void vx_cgroup_tune(const struct vx_global *g);
+
 /* Builds the handle (no filesystem change). rel == NULL: prefix/ctid. */
 int vx_cgroup_open(const struct vx_global *g, unsigned int ctid,
 		   const char *rel, struct vx_cgroup **out,

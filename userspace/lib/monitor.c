@@ -257,6 +257,7 @@ static int boot(struct monitor *m, struct vx_error **err)
 			return ret;
 	}
 	if (!m->cg) {
+		vx_cgroup_tune(m->g);
 		ret = vx_cgroup_open(m->g, m->ct->ctid, NULL, &m->cg, err);
 		if (ret < 0)
 			return ret;
