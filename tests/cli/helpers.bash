@@ -29,10 +29,18 @@ VX_TEMPLATE_CACHE=$VX_SRC/build/template/cache/busybox.tar.zst
 VX_TEST_STOP_TIMEOUT=${VX_TEST_STOP_TIMEOUT:-10}
 
 vx_test_setup() {
-	export PATH="$VX_BIN:$PATH"
 	# Short path: unix socket paths are limited to 108 bytes.
 	VX_ROOT=$(mktemp -d /tmp/vxt.XXXXXX) || return 1
+	chmod 0755 "$VX_ROOT"
 	export VX_ROOT
+	# A private copy of the binaries: a rebuild in the shared tree while the
+	# file runs must not swap vzctl/vxd under it (or catch one half-linked).
+	# vzctl starts the vxd next to itself, so the pair stays consistent.
+	mkdir -p "$VX_ROOT/bin" &&
+		cp "$VX_SRC/build/bin/vxd" "$VX_SRC/build/bin/vzctl" "$VX_ROOT/bin/" &&
+		ln -s vzctl "$VX_ROOT/bin/vzlist" || return 1
+	VX_BIN=$VX_ROOT/bin
+	export VX_BIN PATH="$VX_ROOT/bin:$PATH"
 	export VX_CGROUP_PREFIX="vxtest-$$-${VX_ROOT##*.}"
 	local r=$VX_ROOT
 	mkdir -p "$r/etc/vz/conf" "$r/etc/vz/names" "$r/vz/private" \
