@@ -78,7 +78,7 @@ static int target_open(const struct vx_global *g, struct vx_ct *ct,
 	t->pidfd = -1;
 	t->ctid = ct->ctid;
 	if (vx_state_read(g, ct->ctid, &st, NULL) < 0 ||
-	    (t->pidfd = vx_pidfd_open_checked(st.init_pid, st.init_start)) < 0)
+	    (t->pidfd = vx_pidfd_open_live(st.init_pid, st.init_start)) < 0)
 		return vx_error_set(err, VX_E_NOT_RUNNING, 0,
 				    "ct %u is not running", ct->ctid);
 	t->init_pid = st.init_pid;

@@ -61,6 +61,10 @@ int vx_net_lo_up(struct vx_error **err);
 /* Log line to the monitor's log (stderr of the monitor). */
 void vx_mon_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A pidfd for pid if it is the recorded process and has not exited; a
+ * zombie counts as gone (its parent may be slow to reap it). -ESRCH else. */
+int vx_pidfd_open_live(pid_t pid, unsigned long long start);
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long vx_now_ms(void);
 

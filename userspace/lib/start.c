@@ -130,9 +130,15 @@ int vx_run_cfg_load(const struct vx_global *g, const struct vx_ct *ct,
 static bool monitor_alive(const struct vx_global *g, unsigned int ctid)
 {
 	struct vx_state st;
+	int fd;
 
-	return vx_state_read(g, ctid, &st, NULL) == 0 && st.monitor_pid &&
-	       vx_proc_starttime(st.monitor_pid) == st.monitor_start;
+	if (vx_state_read(g, ctid, &st, NULL) < 0)
+		return false;
+	fd = vx_pidfd_open_live(st.monitor_pid, st.monitor_start);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 static int read_report(int fd, unsigned int ctid, struct vx_error **err)

@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ct.h"
 #include "run.h"
+#include "runtime.h"
 #include "state.h"
 #include "storage.h"
 
@@ -25,9 +27,13 @@ int vx_ct_status(const struct vx_global *g, unsigned int ctid,
 	if (vx_state_read(g, ctid, &s, NULL) == 0) {
 		/* A live monitor whose init is gone is rebooting the CT:
 		 * still running from the user's point of view. */
-		if (!st->running && s.monitor_pid &&
-		    vx_proc_starttime(s.monitor_pid) == s.monitor_start)
+		int fd = st->running ? -1 :
+			 vx_pidfd_open_live(s.monitor_pid, s.monitor_start);
+
+		if (fd >= 0) {
 			st->running = true;
+			close(fd);
+		}
 		if (st->running) {
 			st->init_pid = s.init_pid;
 			st->started_at = s.started_at;

@@ -27,6 +27,23 @@
 #include "state.h"
 #include "storage.h"
 
+int vx_pidfd_open_live(pid_t pid, unsigned long long start)
+{
+	struct pollfd p = { .events = POLLIN };
+
+	if (pid <= 0)
+		return -ESRCH;
+	p.fd = vx_pidfd_open_checked(pid, start);
+	if (p.fd < 0)
+		return p.fd;
+	/* a pidfd polls readable once its process has exited */
+	if (poll(&p, 1, 0) > 0) {
+		close(p.fd);
+		return -ESRCH;
+	}
+	return p.fd;
+}
+
 /* Waits for a pidfd to signal exit; false on timeout. */
 static bool wait_exit(int pidfd, long long timeout_ms)
 {
@@ -101,9 +118,8 @@ int vx_ct_stop(const struct vx_global *g, struct vx_ct *ct, bool fast,
 		cfg.stop_signal = SIGUSR2;
 		cfg.stop_timeout = g->stop_timeout > 0 ? g->stop_timeout : 60;
 	}
-	if (st.monitor_pid)
-		mon = vx_pidfd_open_checked(st.monitor_pid, st.monitor_start);
-	init = vx_pidfd_open_checked(st.init_pid, st.init_start);
+	mon = vx_pidfd_open_live(st.monitor_pid, st.monitor_start);
+	init = vx_pidfd_open_live(st.init_pid, st.init_start);
 	if (mon < 0) {
 		ret = stop_orphan(g, ct, &st, init, &cfg, fast, err);
 		if (ret == 0 && init < 0)
