@@ -245,6 +245,9 @@ int main(int argc, char **argv)
 		default: usage(stderr); return VX_E_INVAL_PARAM;
 		}
 	}
+	/* Whatever fds our starter left open (a test harness's pipes, a
+	 * shell's) must not live on in the daemon, its workers or CTs. */
+	close_range(3, ~0U, 0);
 	if (geteuid() != 0) {
 		fprintf(stderr, "vxd: must run as root\n");
 		return VX_E_PERM;

@@ -81,6 +81,7 @@ static int spawn_vxd(char *errbuf, size_t size)
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(p[1], STDERR_FILENO);
+		close_range(3, ~0U, 0);
 		execlp(exe, "vxd", (char *)NULL);
 		fprintf(stderr, "cannot run %s: %m", exe);
 		_exit(127);
