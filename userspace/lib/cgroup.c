@@ -28,6 +28,23 @@
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
+/* Must stay in line with the nodes rootfs.c creates. */
+const struct vx_dev_rule vx_dev_allow[] = {
+	{ 'c', -1, -1, "m" },		/* mknod anything (harmless), */
+	{ 'b', -1, -1, "m" },		/* open only what follows */
+	{ 'c', 1, 3, "rwm" },		/* null */
+	{ 'c', 1, 5, "rwm" },		/* zero */
+	{ 'c', 1, 7, "rwm" },		/* full */
+	{ 'c', 1, 8, "rwm" },		/* random */
+	{ 'c', 1, 9, "rwm" },		/* urandom */
+	{ 'c', 5, 0, "rwm" },		/* tty */
+	{ 'c', 5, 1, "rwm" },		/* console (a pts is bound over it) */
+	{ 'c', 5, 2, "rwm" },		/* ptmx */
+	{ 'c', 136, -1, "rwm" },	/* pts slaves of the CT's devpts */
+	{ 'c', 10, 200, "rwm" },	/* net/tun: acts on the CT's netns */
+};
+const size_t vx_dev_allow_n = ARRAY_SIZE(vx_dev_allow);
+
 static bool is_fs(const char *path, long magic)
 {
 	struct statfs sfs;

@@ -104,6 +104,23 @@ static inline int vx_cgroup_set(struct vx_cgroup *cg, const char *ctrl,
 	return cg->ops->set(cg, ctrl, file, value, err);
 }
 
+/* One device allowlist entry; -1 = any major/minor. */
+struct vx_dev_rule {
+	char type;		/* 'c' or 'b' */
+	int major, minor;
+	const char *access;	/* subset of "rwm" */
+};
+
+/* The CT device allowlist (cgroup.c), shared by the v1 devices controller
+ * and the v2 BPF program so the two can never disagree. */
+extern const struct vx_dev_rule vx_dev_allow[];
+extern const size_t vx_dev_allow_n;
+
+/* Attaches a BPF device program allowing exactly rules to the cgroup2
+ * directory dir (cgroup_bpf.c). */
+int vx_cgroup_bpf_devices(const char *dir, const struct vx_dev_rule *rules,
+			  size_t n, struct vx_error **err);
+
 /* Helpers shared by the backends (cgroup.c). */
 int vx_cgroup_write(const char *dir, const char *file, const char *value,
 		    struct vx_error **err);

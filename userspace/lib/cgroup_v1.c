@@ -18,20 +18,6 @@
 #include "cgroup.h"
 #include "cleanup.h"
 
-static const char *const devices_allow[] = {
-	"c *:* m", "b *:* m",	/* mknod anything, open only below */
-	"c 1:3 rwm",		/* null */
-	"c 1:5 rwm",		/* zero */
-	"c 1:7 rwm",		/* full */
-	"c 1:8 rwm",		/* random */
-	"c 1:9 rwm",		/* urandom */
-	"c 5:0 rwm",		/* tty */
-	"c 5:1 rwm",		/* console (we bind a pts over it anyway) */
-	"c 5:2 rwm",		/* ptmx */
-	"c 136:* rwm",		/* pts slaves of the CT's devpts */
-	"c 10:200 rwm",		/* net/tun: only acts on the CT's netns */
-};
-
 static int v1_devices(struct vx_cgroup *cg, struct vx_error **err)
 {
 	struct vx_cgroup_dir *d = vx_cgroup_find(cg, "devices");
@@ -42,9 +28,24 @@ static int v1_devices(struct vx_cgroup *cg, struct vx_error **err)
 				    "ct %u: no devices cgroup: refusing to run "
 				    "a CT without a device allowlist", cg->ctid);
 	ret = vx_cgroup_write(d->path, "devices.deny", "a", err);
-	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(devices_allow); i++)
-		ret = vx_cgroup_write(d->path, "devices.allow",
-				      devices_allow[i], err);
+	for (size_t i = 0; ret == 0 && i < vx_dev_allow_n; i++) {
+		const struct vx_dev_rule *r = &vx_dev_allow[i];
+		char line[64], maj[12] = "*", min[12] = "*";
+
+		if (r->major >= 0)
+			snprintf(maj, sizeof(maj), "%d", r->major);
+		if (r->minor >= 0)
+			snprintf(min, sizeof(min), "%d", r->minor);
+		snprintf(line, sizeof(line), "%c %s:%s %s", r->type, maj, min,
+			 r->access);
+		ret = vx_cgroup_write(d->path, "devices.allow", line, err);
+	}
+	/* Hybrid: the same list as a BPF program on the unified dir; the
+	 * kernel checks both. Best effort: v1 already enforces it. */
+	for (size_t i = 0; ret == 0 && i < cg->ndirs; i++)
+		if (cg->dirs[i].v2)
+			vx_cgroup_bpf_devices(cg->dirs[i].path, vx_dev_allow,
+					      vx_dev_allow_n, NULL);
 	if (ret < 0) {
 		vx_error_prefix(err, "ct %u: device allowlist", cg->ctid);
 		if (err && *err)

@@ -3,14 +3,9 @@
  * cgroup v2 backend: one directory, controllers enabled top-down through
  * cgroup.subtree_control, cgroup.kill for teardown.
  *
- * Device policy on v2 needs a BPF_PROG_TYPE_CGROUP_DEVICE program attached
- * to the CT's cgroup. Not implemented yet: on a pure v2 host, the device
- * policy rests on the capability bounding set (no CAP_SYS_RAWIO, no
- * CAP_SYS_ADMIN) and on the CT's /dev being a private tmpfs holding only
- * the allowlisted nodes; a CT can still mknod+open other devices. TODO:
- * the BPF program (raw bpf(2), BPF_CGROUP_DEVICE attach) using the same
- * allowlist as cgroup_v1.c. Hybrid hosts (this project's CI) use the v1
- * devices controller and are not affected.
+ * Device policy: the BPF device program of cgroup_bpf.c, from the same
+ * allowlist as the v1 devices controller. Failing to attach it fails the
+ * start: a CT without a device policy could open the host's disks.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,8 +40,13 @@ static int v2_create(struct vx_cgroup *cg, struct vx_error **err)
 {
 	int ret = vx_cgroup_mkdir_p(cg->dirs[0].path, err);
 
-	if (ret == 0)
-		v2_enable_controllers(cg->dirs[0].path);
+	if (ret < 0)
+		return ret;
+	v2_enable_controllers(cg->dirs[0].path);
+	ret = vx_cgroup_bpf_devices(cg->dirs[0].path, vx_dev_allow,
+				    vx_dev_allow_n, err);
+	if (ret < 0)
+		vx_error_prefix(err, "ct %u: device allowlist", cg->ctid);
 	return ret;
 }
 
