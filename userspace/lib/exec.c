@@ -4,12 +4,13 @@
  *
  * Process shape (as lxc-attach / nsenter):
  *   caller (vxd) -> relay (child of the caller, host pid namespace)
- *                     joins the CT's cgroups, then setns() through a pidfd
- *                     of the CT's init into all its namespaces at once
- *                -> command (child of the relay, so it is *in* the CT's pid
- *                     namespace), confined exactly like init: same bounding
- *                     set (read from init's /proc/PID/status, so a CAPABILITY
+ *                     joins the CT's cgroups, setns() through a pidfd of
+ *                     the CT's init into all its namespaces at once, then
+ *                     confines itself exactly like init: same bounding set
+ *                     (read from init's /proc/PID/status, so a CAPABILITY
  *                     edit after start cannot widen it), same seccomp filter
+ *                -> command (child of the relay, so it is *in* the CT's pid
+ *                     namespace), born confined
  * The relay waits and mirrors the command's end: same exit code, or the
  * same fatal signal, so the caller can waitpid() the relay as if it were
  * the command.
@@ -98,7 +99,6 @@ static const char *const exec_env[] = {
 __attribute__((noreturn))
 static void command(const struct target *t, char *const argv[], bool tty)
 {
-	struct vx_error *err = NULL;
 	const char *env[ARRAY_SIZE(exec_env)];
 
 	memcpy(env, exec_env, sizeof(env));
@@ -107,9 +107,9 @@ static void command(const struct target *t, char *const argv[], bool tty)
 	setsid();
 	if (tty)
 		ioctl(0, TIOCSCTTY, 0);
-	if (chdir("/") < 0 || vx_confine(t->caps, &err) < 0) {
-		dprintf(2, "vx: ct %u: %s\n", t->ctid,
-			err ? err->msg : strerror(errno));
+	if (chdir("/") < 0) {
+		dprintf(2, "vx: ct %u: chdir /: %s\n", t->ctid,
+			strerror(errno));
 		_exit(126);
 	}
 	/* execvpe searches the PATH of environ, not of env: set both. */
@@ -175,6 +175,14 @@ static void relay(struct target *t, char *const argv[], const int stdio[3],
 		_exit(126);
 	}
 	close(pidfd);
+	/* Confine the relay itself, *before* the fork: the command is
+	 * visible in the CT from its birth, and the CT's root (which holds
+	 * CAP_SYS_PTRACE) could attach to it and run code with our full
+	 * privileges if it were confined only after the fork. */
+	if (vx_confine(t->caps, &err) < 0) {
+		dprintf(2, "vx: ct %u: %s\n", t->ctid, err->msg);
+		_exit(126);
+	}
 	pid = fork();
 	if (pid < 0) {
 		dprintf(2, "vx: ct %u: fork: %s\n", t->ctid, strerror(errno));

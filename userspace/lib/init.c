@@ -193,7 +193,10 @@ static int init_prepare(const struct vx_run_cfg *cfg, struct vx_cgroup *cg,
 		vx_error_prefix(err, "ct %u", cfg->ctid);
 		return ret;
 	}
-	/* The monitor blocks its stop signals; init must get them. */
+	/* The monitor blocks its stop signals and ignores SIGPIPE/SIGHUP;
+	 * exec keeps both mask and SIG_IGN, and init must start clean. */
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	return 0;
