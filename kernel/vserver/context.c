@@ -34,6 +34,8 @@ DEFINE_MUTEX(vx_ctx_mutex);
 DEFINE_XARRAY(vx_contexts);
 
 static struct kmem_cache *vx_ctx_cachep;
+/* Allocated contexts, deleted ones still referenced included (/proc/vz/stat). */
+atomic_t vx_ctx_allocated = ATOMIC_INIT(0);
 
 /**
  * vx_ctx_get() - take a reference on a context
@@ -47,6 +49,7 @@ void vx_ctx_get(struct vx_context *ctx)
 static void vx_ctx_free_rcu(struct rcu_head *rcu)
 {
 	kmem_cache_free(vx_ctx_cachep, container_of(rcu, struct vx_context, rcu));
+	atomic_dec(&vx_ctx_allocated);
 }
 
 /**
@@ -122,6 +125,7 @@ int vx_ctx_create(u32 ctid, struct netlink_ext_ack *extack)
 	ctx = kmem_cache_zalloc(vx_ctx_cachep, GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
+	atomic_inc(&vx_ctx_allocated);
 	ctx->ctid = ctid;
 	refcount_set(&ctx->refcnt, 1);
 	INIT_WORK(&ctx->event_work, vx_ctx_event_work);
@@ -131,6 +135,7 @@ int vx_ctx_create(u32 ctid, struct netlink_ext_ack *extack)
 		err = xa_insert(&vx_contexts, ctid, ctx, GFP_KERNEL);
 	if (err) {
 		kmem_cache_free(vx_ctx_cachep, ctx);
+		atomic_dec(&vx_ctx_allocated);
 		if (err == -EBUSY) {
 			NL_SET_ERR_MSG_FMT(extack, "context %u already exists", ctid);
 			return -EEXIST;
@@ -343,7 +348,8 @@ void vx_task_free(struct task_struct *tsk)
 
 static int __init vx_context_init(void)
 {
-	vx_ctx_cachep = KMEM_CACHE(vx_context, SLAB_PANIC | SLAB_ACCOUNT);
+	vx_ctx_cachep = KMEM_CACHE(vx_context,
+				   SLAB_PANIC | SLAB_ACCOUNT | SLAB_NO_MERGE);
 	return 0;
 }
 core_initcall(vx_context_init);

@@ -263,11 +263,22 @@ static int vx_nl_put_res(struct sk_buff *msg, struct vx_context *ctx,
 	return 0;
 }
 
+static int vx_nl_fill_res(struct sk_buff *msg, struct vx_context *ctx)
+{
+	unsigned int id;
+
+	if (nla_put_u32(msg, VX_A_CTID, ctx->ctid))
+		return -EMSGSIZE;
+	for (id = 0; id < VX_RES_NR_ACCOUNTED; id++)
+		if (vx_nl_put_res(msg, ctx, id))
+			return -EMSGSIZE;
+	return 0;
+}
+
 static int vx_nl_res_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vx_context *ctx __free(vx_ctx_put) = vx_nl_get_ctx(info);
 	struct sk_buff *msg;
-	unsigned int id;
 	void *hdr;
 
 	if (IS_ERR(ctx))
@@ -276,17 +287,12 @@ static int vx_nl_res_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_iput(msg, info);
-	if (!hdr || nla_put_u32(msg, VX_A_CTID, ctx->ctid))
-		goto out_free_msg;
-	for (id = 0; id < VX_RES_NR_ACCOUNTED; id++)
-		if (vx_nl_put_res(msg, ctx, id))
-			goto out_free_msg;
+	if (!hdr || vx_nl_fill_res(msg, ctx)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
-
-out_free_msg:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
 }
 
 /* A parsed VX_A_RES row of a request. */

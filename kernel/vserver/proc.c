@@ -9,6 +9,10 @@
  *
  * /proc/vz/veinfo: host only; one line per context: ctid, class (always 0)
  * and number of live tasks, in OpenVZ's column widths.
+ *
+ * /proc/vz/stat: host only; "contexts N" (in the table) and "allocated N"
+ * (also counting deleted contexts that charged objects still pin; freed
+ * after an RCU grace period), for leak checks.
  */
 
 #include <linux/init.h>
@@ -70,6 +74,19 @@ static int vx_proc_veinfo_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int vx_proc_stat_show(struct seq_file *m, void *v)
+{
+	unsigned long ctid, n = 0;
+	struct vx_context *ctx;
+
+	scoped_guard(mutex, &vx_ctx_mutex)
+		xa_for_each(&vx_contexts, ctid, ctx)
+			n++;
+	seq_printf(m, "contexts %lu\nallocated %d\n", n,
+		   atomic_read(&vx_ctx_allocated));
+	return 0;
+}
+
 static int vx_proc_veinfo_open(struct inode *inode, struct file *file)
 {
 	if (vx_task_ctx(current))
@@ -77,8 +94,23 @@ static int vx_proc_veinfo_open(struct inode *inode, struct file *file)
 	return single_open(file, vx_proc_veinfo_show, NULL);
 }
 
+static int vx_proc_stat_open(struct inode *inode, struct file *file)
+{
+	if (vx_task_ctx(current))
+		return -EPERM;
+	return single_open(file, vx_proc_stat_show, NULL);
+}
+
+/* Host-only files: opening them from inside a context fails with EPERM. */
 static const struct proc_ops vx_proc_veinfo_ops = {
 	.proc_open	= vx_proc_veinfo_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+};
+
+static const struct proc_ops vx_proc_stat_ops = {
+	.proc_open	= vx_proc_stat_open,
 	.proc_read	= seq_read,
 	.proc_lseek	= seq_lseek,
 	.proc_release	= single_release,
@@ -90,8 +122,10 @@ static int __init vx_proc_init(void)
 
 	proc_create_single("user_beancounters", 0444, NULL, vx_proc_ubc_show);
 	dir = proc_mkdir("vz", NULL);
-	if (dir)
+	if (dir) {
 		proc_create("veinfo", 0400, dir, &vx_proc_veinfo_ops);
+		proc_create("stat", 0400, dir, &vx_proc_stat_ops);
+	}
 	return 0;
 }
 fs_initcall(vx_proc_init);

@@ -72,6 +72,7 @@ struct vx_context {
 };
 
 extern struct mutex vx_ctx_mutex;
+extern atomic_t vx_ctx_allocated;
 extern struct xarray vx_contexts;
 
 /* context.c */

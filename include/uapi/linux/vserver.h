@@ -73,6 +73,20 @@
  * VX_CMD_VIEW_SET/GET reserved for per-context /proc views (not yet
  *                    implemented: -EOPNOTSUPP).
  *
+ * Encoding: VX_A_RES rows are nested attributes and must carry
+ * NLA_F_NESTED (libmnl's mnl_attr_nest_start() sets it); requests are
+ * strictly validated (unknown attributes, trailing data and a non-zero
+ * genlmsghdr.reserved are rejected).
+ *
+ * /proc files: /proc/user_beancounters (OpenVZ "Version: 2.5" format; the
+ * host sees all contexts in ascending ctid, a context only itself; uid =
+ * ctid); /proc/vz/veinfo ("%10u %5u %5u\n": ctid, 0, live tasks) and
+ * /proc/vz/stat ("contexts N\nallocated N\n": contexts in the table, and
+ * context structures not yet freed, deleted ones pinned by objects
+ * included; freeing is RCU-delayed), both host-only (EPERM inside).
+ * Isolation: a task in a context gets ESRCH signalling, EPERM ptracing and
+ * ENOENT looking up /proc/PID of any task outside its context.
+ *
  * Events on multicast group VX_GENL_MCGRP_MONITOR ("monitor"); joining it
  * needs CAP_SYS_ADMIN. All carry CTID.
  * VX_CMD_EVT_CTX_CREATED  after a successful CTX_NEW.
@@ -245,7 +259,9 @@ enum vx_view_attr {
  * @VX_RES_PRIVVMPAGES: pages (PAGE_SIZE) of private writable mappings
  *	(those the kernel counts as "committed", VM_ACCOUNT), soft; mmap()/brk()/mremap() fail with
  *	-ENOMEM. Charged when the mapping is created or grown, uncharged at
- *	munmap()/exit.
+ *	munmap()/exit. An address space pays its whole life to the context
+ *	of the task that created it (fork, exec): a process that enters a
+ *	context is charged for its mappings only once it has exec'd.
  *
  * Reserved ids: not accounted by this kernel; never listed by RES_GET or
  * /proc/user_beancounters; RES_SET on them fails with -EOPNOTSUPP.
