@@ -187,11 +187,24 @@ int vxd_op_enter(struct vxd_req *r, struct vx_error **err)
 	int master = -1, status, ret;
 	pid_t pid;
 
+	int64_t interactive = 1;
+
+	vx_msg_get_int(r->in, "interactive", &interactive);
 	/* A login shell: bash where the CT has it, else sh. The CT's
-	 * environment is clean, so the user's TERM is passed explicitly. */
-	if (asprintf(&script,
-		     "export TERM='%s'; [ -x /bin/bash ] && exec /bin/bash -l; exec /bin/sh -l",
-		     term && !strchr(term, '\'') ? term : "linux") < 0)
+	 * environment is clean, so the user's TERM is passed explicitly.
+	 * For a client without a terminal (commands piped in) a shell that
+	 * reads a pipe, so it is not interactive (no banner, no prompts) and
+	 * its output is just the commands' output. */
+	if (!term || strchr(term, '\''))
+		term = "linux";
+	if (interactive)
+		ret = asprintf(&script,
+			       "export TERM='%s'; [ -x /bin/bash ] && exec /bin/bash -l; exec /bin/sh -l",
+			       term);
+	else
+		ret = asprintf(&script,
+			       "export TERM='%s'; cat | /bin/sh", term);
+	if (ret < 0)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "enter");
 	char *const argv[] = { "/bin/sh", "-c", script, NULL };
 

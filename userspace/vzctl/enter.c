@@ -180,6 +180,7 @@ int cmd_enter(int argc, char **argv)
 	vx_msg_init(&req, VX_CMD_ENTER, VX_MSG_REQUEST);
 	vx_msg_put_str(&req, "ct", ctid);
 	vx_msg_put_str(&req, "term", term ? term : "linux");
+	vx_msg_put_int(&req, "interactive", tty);
 	ret = vx_msg_send(sock, &req, NULL, 0);
 	vx_msg_release(&req);
 	if (ret < 0 || vx_msg_recv(sock, &resp, NULL) < 0) {
