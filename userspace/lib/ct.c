@@ -323,7 +323,8 @@ int vx_ct_set_name(const struct vx_global *g, struct vx_ct *ct,
 		name = NULL;
 	if (name && vx_check_name(name, err))
 		return -EINVAL;
-	if (cur && !(old = strdup(cur)))
+	old = cur ? strdup(cur) : NULL;
+	if (cur && !old)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "ct %u: name",
 				    ct->ctid);
 	lock = names_lock(g, err);

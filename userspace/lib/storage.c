@@ -288,11 +288,15 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 	c->root = vx_expand_veid(o->root ?: g->ve_root, c->ctid);
 	c->ct->conf_path = vx_ct_conf_path(g, c->ctid);
 	c->jpath = journal_path(g, c->ctid);
-	if (!c->private || !c->root || !c->ct->conf_path || !c->jpath ||
-	    !(c->ct->private = strdup(c->private)) ||
-	    !(c->ct->root = strdup(c->root)) ||
-	    asprintf(&c->tmp, "%s.tmp.%d", c->private, (int)getpid()) < 0 ||
-	    !(c->destroyed = suffixed(c->private, ".destroyed")))
+	if (c->private && c->root) {
+		c->ct->private = strdup(c->private);
+		c->ct->root = strdup(c->root);
+		c->destroyed = suffixed(c->private, ".destroyed");
+		if (asprintf(&c->tmp, "%s.tmp.%d", c->private, (int)getpid()) < 0)
+			c->tmp = NULL;
+	}
+	if (!c->ct->private || !c->ct->root || !c->ct->conf_path || !c->jpath ||
+	    !c->tmp || !c->destroyed)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
 	if (!strcmp(c->private, c->root))
 		return vx_error_set(err, VX_E_INVAL_VALUE, 0,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cleanup.h"
 #include "values.h"
 
 /*
@@ -180,7 +181,7 @@ int vx_parse_bool(const char *s, bool *out, struct vx_error **err)
 	static const char *const yes[] = { "yes", "on", "true", "1" };
 	static const char *const no[] = { "no", "off", "false", "0" };
 
-	for (size_t i = 0; s && i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (size_t i = 0; s && i < ARRAY_SIZE(yes); i++) {
 		if (!strcasecmp(s, yes[i])) {
 			*out = true;
 			return 0;
