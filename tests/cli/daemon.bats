@@ -79,16 +79,32 @@ teardown_file() { vx_test_teardown; }
 	vx_ct_cleanup 805
 }
 
-# A template that takes seconds to unpack: busybox plus a 2 GiB file.
+# A template that takes seconds to unpack: busybox plus a 512 MiB file of
+# zeros (tiny compressed). Generated as a tar stream, never written to disk.
+HUGE_SIZE=$((512 << 20))
 make_huge_template() {
 	local h=$VX_ROOT/vz/template/cache/huge.tar.zst
 	[ -s "$h" ] && return 0
-	local s
-	s=$(mktemp -d "$VX_ROOT/huge.XXXXXX")
-	tar --zstd -xf "$VX_ROOT/vz/template/cache/busybox.tar.zst" -C "$s"
-	truncate -s 2G "$s/bigfile"
-	tar -C "$s" -cf - . | zstd -q -1 -T0 >"$h"
-	rm -rf "$s"
+	zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst" | python3 -c '
+import io, sys, tarfile
+size = int(sys.argv[1])
+class Zeros(io.RawIOBase):
+    def __init__(self, n): self.n = n
+    def readable(self): return True
+    def readinto(self, b):
+        k = min(len(b), self.n)
+        b[:k] = bytes(k)
+        self.n -= k
+        return k
+out = tarfile.open(fileobj=sys.stdout.buffer, mode="w|", format=tarfile.GNU_FORMAT)
+with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as t:
+    for m in t:
+        out.addfile(m, t.extractfile(m) if m.isfile() else None)
+big = tarfile.TarInfo("./bigfile")
+big.size, big.mode = size, 0o644
+out.addfile(big, io.BufferedReader(Zeros(size), 1 << 20))
+out.close()
+' "$HUGE_SIZE" | zstd -q -1 -T0 >"$h.tmp" && mv "$h.tmp" "$h"
 }
 
 # Creation is under way: a journal, a temp dir or a partial private area.
@@ -103,7 +119,7 @@ all_or_nothing() {
 	local ct=$1
 	if [ -e "$VX_ROOT/etc/vz/conf/$ct.conf" ]; then
 		[ -x "$VX_ROOT/vz/private/$ct/bin/busybox" ]
-		[ "$(stat -c %s "$VX_ROOT/vz/private/$ct/bigfile")" -eq $((2 << 30)) ]
+		[ "$(stat -c %s "$VX_ROOT/vz/private/$ct/bigfile")" -eq "$HUGE_SIZE" ]
 	else
 		[ ! -e "$VX_ROOT/vz/private/$ct" ]
 		vx_expect_ok vzctl status "$ct"
@@ -180,9 +196,14 @@ all_or_nothing() {
 	vx_create 814
 	local out=$VX_ROOT/race814
 	mkdir -p "$out"
-	( vx_timeout vzctl start 814 >/dev/null 2>&1; echo $? >"$out/a" ) 3>&- &
-	( vx_timeout vzctl start 814 >/dev/null 2>&1; echo $? >"$out/b" ) 3>&- &
-	wait
+	# `|| echo`: the subshells inherit set -e from bats.
+	( vx_timeout vzctl start 814 >"$out/a.log" 2>&1 && echo 0 >"$out/a" || echo $? >"$out/a" ) 3>&- &
+	local pa=$!
+	( vx_timeout vzctl start 814 >"$out/b.log" 2>&1 && echo 0 >"$out/b" || echo $? >"$out/b" ) 3>&- &
+	local pb=$!
+	wait $pa || true
+	wait $pb || true
+	cat "$out"/*.log
 	local a b
 	a=$(cat "$out/a") b=$(cat "$out/b")
 	echo "exit codes: $a $b"
