@@ -24,25 +24,25 @@ struct vx_wire_hdr {
 
 #define FIELD_HDR 6	/* u8 type, u8 key length, u32 value length */
 
-static const char *const cmd_names[VX_CMD_MAX] = {
-	[VX_CMD_HELLO] = "hello",
-	[VX_CMD_CREATE] = "create",
-	[VX_CMD_DESTROY] = "destroy",
-	[VX_CMD_START] = "start",
-	[VX_CMD_STOP] = "stop",
-	[VX_CMD_RESTART] = "restart",
-	[VX_CMD_MOUNT] = "mount",
-	[VX_CMD_UMOUNT] = "umount",
-	[VX_CMD_STATUS] = "status",
-	[VX_CMD_EXEC] = "exec",
-	[VX_CMD_ENTER] = "enter",
-	[VX_CMD_SET] = "set",
-	[VX_CMD_LIST] = "list",
+static const char *const cmd_names[VXD_CMD_MAX] = {
+	[VXD_CMD_HELLO] = "hello",
+	[VXD_CMD_CREATE] = "create",
+	[VXD_CMD_DESTROY] = "destroy",
+	[VXD_CMD_START] = "start",
+	[VXD_CMD_STOP] = "stop",
+	[VXD_CMD_RESTART] = "restart",
+	[VXD_CMD_MOUNT] = "mount",
+	[VXD_CMD_UMOUNT] = "umount",
+	[VXD_CMD_STATUS] = "status",
+	[VXD_CMD_EXEC] = "exec",
+	[VXD_CMD_ENTER] = "enter",
+	[VXD_CMD_SET] = "set",
+	[VXD_CMD_LIST] = "list",
 };
 
-const char *vx_cmd_name(unsigned int cmd)
+const char *vxd_cmd_name(unsigned int cmd)
 {
-	if (cmd < VX_CMD_MAX && cmd_names[cmd])
+	if (cmd < VXD_CMD_MAX && cmd_names[cmd])
 		return cmd_names[cmd];
 	return "unknown";
 }

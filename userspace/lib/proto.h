@@ -31,21 +31,21 @@
 #define VX_PROTO_MAX_FDS	3
 
 /* Numbered commands. Never renumber or reuse a number; only append. */
-enum vx_cmd {
-	VX_CMD_HELLO = 1,	/* version handshake; answers "version" */
-	VX_CMD_CREATE = 2,
-	VX_CMD_DESTROY = 3,
-	VX_CMD_START = 4,
-	VX_CMD_STOP = 5,
-	VX_CMD_RESTART = 6,
-	VX_CMD_MOUNT = 7,
-	VX_CMD_UMOUNT = 8,
-	VX_CMD_STATUS = 9,
-	VX_CMD_EXEC = 10,	/* fds: stdin, stdout, stderr */
-	VX_CMD_ENTER = 11,	/* interim reply carries the pty master */
-	VX_CMD_SET = 12,
-	VX_CMD_LIST = 13,
-	VX_CMD_MAX,		/* keep last */
+enum vxd_cmd {
+	VXD_CMD_HELLO = 1,	/* version handshake; answers "version" */
+	VXD_CMD_CREATE = 2,
+	VXD_CMD_DESTROY = 3,
+	VXD_CMD_START = 4,
+	VXD_CMD_STOP = 5,
+	VXD_CMD_RESTART = 6,
+	VXD_CMD_MOUNT = 7,
+	VXD_CMD_UMOUNT = 8,
+	VXD_CMD_STATUS = 9,
+	VXD_CMD_EXEC = 10,	/* fds: stdin, stdout, stderr */
+	VXD_CMD_ENTER = 11,	/* interim reply carries the pty master */
+	VXD_CMD_SET = 12,
+	VXD_CMD_LIST = 13,
+	VXD_CMD_MAX,		/* keep last */
 };
 
 enum vx_msg_kind {
@@ -76,7 +76,7 @@ struct vx_field {
 	uint32_t len;
 };
 
-const char *vx_cmd_name(unsigned int cmd);
+const char *vxd_cmd_name(unsigned int cmd);
 
 void vx_msg_init(struct vx_msg *m, unsigned int cmd, unsigned int kind);
 /* Frees the buffer and closes any fds the message owns. */

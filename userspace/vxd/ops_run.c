@@ -215,7 +215,7 @@ int vxd_op_enter(struct vxd_req *r, struct vx_error **err)
 	vx_ct_free(ct);
 	if (ret < 0)
 		return ret;
-	vx_msg_init(&im, VX_CMD_ENTER, VX_MSG_INTERIM);
+	vx_msg_init(&im, VXD_CMD_ENTER, VX_MSG_INTERIM);
 	ret = vx_msg_send(r->sock, &im, &master, 1);
 	vx_msg_release(&im);
 	close(master);

@@ -27,20 +27,20 @@
 #include "cleanup.h"
 #include "vxd.h"
 
-static const vxd_handler_t handlers[VX_CMD_MAX] = {
-	[VX_CMD_HELLO] = vxd_op_hello,
-	[VX_CMD_CREATE] = vxd_op_create,
-	[VX_CMD_DESTROY] = vxd_op_destroy,
-	[VX_CMD_START] = vxd_op_start,
-	[VX_CMD_STOP] = vxd_op_stop,
-	[VX_CMD_RESTART] = vxd_op_restart,
-	[VX_CMD_MOUNT] = vxd_op_mount,
-	[VX_CMD_UMOUNT] = vxd_op_umount,
-	[VX_CMD_STATUS] = vxd_op_status,
-	[VX_CMD_EXEC] = vxd_op_exec,
-	[VX_CMD_ENTER] = vxd_op_enter,
-	[VX_CMD_SET] = vxd_op_set,
-	[VX_CMD_LIST] = vxd_op_list,
+static const vxd_handler_t handlers[VXD_CMD_MAX] = {
+	[VXD_CMD_HELLO] = vxd_op_hello,
+	[VXD_CMD_CREATE] = vxd_op_create,
+	[VXD_CMD_DESTROY] = vxd_op_destroy,
+	[VXD_CMD_START] = vxd_op_start,
+	[VXD_CMD_STOP] = vxd_op_stop,
+	[VXD_CMD_RESTART] = vxd_op_restart,
+	[VXD_CMD_MOUNT] = vxd_op_mount,
+	[VXD_CMD_UMOUNT] = vxd_op_umount,
+	[VXD_CMD_STATUS] = vxd_op_status,
+	[VXD_CMD_EXEC] = vxd_op_exec,
+	[VXD_CMD_ENTER] = vxd_op_enter,
+	[VXD_CMD_SET] = vxd_op_set,
+	[VXD_CMD_LIST] = vxd_op_list,
 };
 
 static int private_fds[8];
@@ -174,7 +174,7 @@ static void serve(int sock)
 		ret = vx_error_set(&err, VX_E_PROTOCOL, 0,
 				   "expected a request, got message kind %u",
 				   in.kind);
-	if (!ret && (in.cmd >= VX_CMD_MAX || !handlers[in.cmd]))
+	if (!ret && (in.cmd >= VXD_CMD_MAX || !handlers[in.cmd]))
 		ret = vx_error_set(&err, VX_E_PROTOCOL, 0,
 				   "unknown command %u: this vxd (protocol %d) is older than vzctl; restart vxd",
 				   in.cmd, VX_PROTO_VERSION);
@@ -182,7 +182,7 @@ static void serve(int sock)
 		char title[16];
 
 		/* The process name shows up in ps and in lock holders. */
-		snprintf(title, sizeof(title), "vxd:%s", vx_cmd_name(in.cmd));
+		snprintf(title, sizeof(title), "vxd:%s", vxd_cmd_name(in.cmd));
 		prctl(PR_SET_NAME, title);
 		ret = handlers[in.cmd](&r, &err);
 	}
@@ -191,7 +191,7 @@ static void serve(int sock)
 
 		vx_msg_set_result(&out, err ? err->code : VX_E_SYSTEM,
 				  err ? err->msg : "internal error");
-		vxd_log("%s%s%s: exit %d: %s", vx_cmd_name(in.cmd),
+		vxd_log("%s%s%s: exit %d: %s", vxd_cmd_name(in.cmd),
 			ct ? " " : "", ct ? ct : "", err ? err->code : 3,
 			err ? err->msg : "internal error");
 	} else {
@@ -199,7 +199,7 @@ static void serve(int sock)
 	}
 	ret = vx_msg_send(sock, &out, NULL, 0);
 	if (ret < 0 && ret != -EPIPE)
-		vxd_log("%s: sending the response: %s", vx_cmd_name(in.cmd),
+		vxd_log("%s: sending the response: %s", vxd_cmd_name(in.cmd),
 			strerror(-ret));
 	vx_error_free(err);
 	vx_msg_release(&out);

@@ -160,7 +160,7 @@ int vzctl_call(struct vx_msg *req, const int *fds, int nfds,
 			vx_msg_release(resp);
 			return -vzctl_fail(VX_E_PROTOCOL,
 					   "no answer from vxd to %s: %s; see vxd.log",
-					   vx_cmd_name(req->cmd),
+					   vxd_cmd_name(req->cmd),
 					   ret == -ECONNRESET ? "connection closed" :
 					   strerror(-ret));
 		}

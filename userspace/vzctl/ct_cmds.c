@@ -76,7 +76,7 @@ int cmd_create(int argc, char **argv)
 		"  --private DIR      private area (default: VE_PRIVATE; $VEID allowed)\n"
 		"  --root DIR         mount point (default: VE_ROOT; $VEID allowed)\n";
 
-	return run_verb(argc, argv, VX_CMD_CREATE, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage);
 }
 
 int cmd_destroy(int argc, char **argv)
@@ -87,7 +87,7 @@ int cmd_destroy(int argc, char **argv)
 		"Removes a stopped container: its private area, mount point, config\n"
 		"and name. A running container is refused: stop it first.\n";
 
-	return run_verb(argc, argv, VX_CMD_DESTROY, "", no_opts, usage);
+	return run_verb(argc, argv, VXD_CMD_DESTROY, "", no_opts, usage);
 }
 
 int cmd_start(int argc, char **argv)
@@ -103,7 +103,7 @@ int cmd_start(int argc, char **argv)
 		"\n"
 		"  --wait   return only when the container has finished booting\n";
 
-	return run_verb(argc, argv, VX_CMD_START, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_START, "", opts, usage);
 }
 
 int cmd_stop(int argc, char **argv)
@@ -121,7 +121,7 @@ int cmd_stop(int argc, char **argv)
 		"\n"
 		"  --fast   kill all processes at once, without a clean shutdown\n";
 
-	return run_verb(argc, argv, VX_CMD_STOP, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_STOP, "", opts, usage);
 }
 
 int cmd_restart(int argc, char **argv)
@@ -139,7 +139,7 @@ int cmd_restart(int argc, char **argv)
 		"  --wait   return only when the container has finished booting\n"
 		"  --fast   stop by killing all processes at once\n";
 
-	return run_verb(argc, argv, VX_CMD_RESTART, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_RESTART, "", opts, usage);
 }
 
 int cmd_mount(int argc, char **argv)
@@ -150,7 +150,7 @@ int cmd_mount(int argc, char **argv)
 		"Mounts the container's private area on its root (VE_ROOT) without\n"
 		"starting it, e.g. to edit its files from the host.\n";
 
-	return run_verb(argc, argv, VX_CMD_MOUNT, "", no_opts, usage);
+	return run_verb(argc, argv, VXD_CMD_MOUNT, "", no_opts, usage);
 }
 
 int cmd_umount(int argc, char **argv)
@@ -160,7 +160,7 @@ int cmd_umount(int argc, char **argv)
 		"\n"
 		"Unmounts a stopped container's root (VE_ROOT).\n";
 
-	return run_verb(argc, argv, VX_CMD_UMOUNT, "", no_opts, usage);
+	return run_verb(argc, argv, VXD_CMD_UMOUNT, "", no_opts, usage);
 }
 
 int cmd_status(int argc, char **argv)
@@ -178,7 +178,7 @@ int cmd_status(int argc, char **argv)
 	const char *arg;
 	int ret;
 
-	vx_msg_init(&req, VX_CMD_STATUS, VX_MSG_REQUEST);
+	vx_msg_init(&req, VXD_CMD_STATUS, VX_MSG_REQUEST);
 	ret = vzctl_parse(argc, argv, "", no_opts, usage, put_opt, &req, &arg);
 	if (ret) {
 		vx_msg_release(&req);

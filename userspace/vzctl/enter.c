@@ -177,7 +177,7 @@ int cmd_enter(int argc, char **argv)
 	sock = vzctl_connect();
 	if (sock < 0)
 		return -sock;
-	vx_msg_init(&req, VX_CMD_ENTER, VX_MSG_REQUEST);
+	vx_msg_init(&req, VXD_CMD_ENTER, VX_MSG_REQUEST);
 	vx_msg_put_str(&req, "ct", ctid);
 	vx_msg_put_str(&req, "term", term ? term : "linux");
 	vx_msg_put_int(&req, "interactive", tty);

@@ -67,7 +67,7 @@ static int do_exec(int argc, char **argv, bool exec2)
 			return ret;
 		}
 	}
-	vx_msg_init(&req, VX_CMD_EXEC, VX_MSG_REQUEST);
+	vx_msg_init(&req, VXD_CMD_EXEC, VX_MSG_REQUEST);
 	vx_msg_put_str(&req, "ct", ctid);
 	vx_msg_put_str(&req, "argv", "/bin/sh");
 	if (!(argc == 3 && !strcmp(argv[2], "-"))) {

@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/vserver.h>
 
 #include "cgroup.h"
 #include "vzctl.h"
@@ -66,18 +70,57 @@ static bool exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* The genetlink family "vserver" registers /proc/user_beancounters too;
- * the file is the cheapest reliable probe without a netlink round trip. */
+/* Asks the generic netlink controller whether the "vserver" family (the
+ * vx kernel patchset's interface) is registered. */
+static bool have_genl_family(const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+	bool found = false;
+	int n;
+
+	if (!nl)
+		return false;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = time(NULL);
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = CTRL_CMD_GETFAMILY;
+	genl->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	/* The controller answers with the family, or an NLMSG_ERROR
+	 * (ENOENT) when no such family exists. */
+	if (n > 0) {
+		nlh = (struct nlmsghdr *)buf;
+		found = mnl_nlmsg_ok(nlh, n) && nlh->nlmsg_type == GENL_ID_CTRL;
+	}
+out:
+	mnl_socket_close(nl);
+	return found;
+}
+
 int cmd_version(int argc, char **argv)
 {
 	bool ubc = exists("/proc/user_beancounters");
 	bool vz = exists("/proc/vz");
+	bool genl = have_genl_family(VX_GENL_NAME);
 
 	printf("vzctl version %s (vx; protocol %d)\n", VZCTL_VERSION,
 	       VX_PROTO_VERSION);
 	printf("kernel features:\n");
 	printf("  vserver patchset (beancounters, /proc views): %s\n",
-	       ubc ? "present" : "absent (stock kernel: cgroup limits only)");
+	       genl || ubc ? "present" :
+	       "absent (stock kernel: cgroup limits only)");
+	printf("  generic netlink family \"%s\": %s\n", VX_GENL_NAME,
+	       genl ? "yes" : "no");
 	printf("  /proc/user_beancounters: %s\n", ubc ? "yes" : "no");
 	printf("  /proc/vz: %s\n", vz ? "yes" : "no");
 	printf("  cgroups: %s\n", vx_cgroup_mode_name(vx_cgroup_mode()));

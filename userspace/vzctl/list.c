@@ -323,7 +323,7 @@ int cmd_list(int argc, char **argv)
 		for (size_t i = 0; i < nd; i++)
 			o.cols[o.ncols++] = find_field(d[i]);
 	}
-	vx_msg_init(&req, VX_CMD_LIST, VX_MSG_REQUEST);
+	vx_msg_init(&req, VXD_CMD_LIST, VX_MSG_REQUEST);
 	ret = vzctl_call(&req, NULL, 0, &resp);
 	vx_msg_release(&req);
 	if (ret < 0)

@@ -75,7 +75,7 @@ int cmd_set(int argc, char **argv)
 	const char *ctid;
 	int ret;
 
-	vx_msg_init(&req, VX_CMD_SET, VX_MSG_REQUEST);
+	vx_msg_init(&req, VXD_CMD_SET, VX_MSG_REQUEST);
 	ret = vzctl_parse(argc, argv, "", opts, set_usage, set_opt, &s, &ctid);
 	if (ret) {
 		vx_msg_release(&req);
@@ -86,5 +86,5 @@ int cmd_set(int argc, char **argv)
 		return vzctl_usage_error(argv[0],
 					 "nothing to set; give --hostname, --name, --onboot or --description");
 	}
-	return vzctl_simple(VX_CMD_SET, ctid, &req);
+	return vzctl_simple(VXD_CMD_SET, ctid, &req);
 }
