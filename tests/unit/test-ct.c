@@ -136,6 +136,13 @@ static void global_vz_conf(void)
 	vx_error_free(err);
 	err = NULL;
 
+	unit_write(path, "TEMPLATE=vz/template\n");
+	CHECK(vx_global_load(root, &g, &err) < 0);
+	CHECK(err && err->code == VX_E_NO_TEMPLATE_DIR);
+	CHECK_MSG(err, "must be an absolute path");
+	vx_error_free(err);
+	err = NULL;
+
 	unit_write(path, "STOP_TIMEOUT=soon\n");
 	CHECK(vx_global_load(root, &g, &err) < 0);
 	CHECK(err && err->code == VX_E_GLOBAL_CONFIG);
@@ -289,6 +296,13 @@ static void resolve_and_names(void)
 	vx_error_free(err);
 	err = NULL;
 	CHECK_STR(vx_conf_get(b->conf, "NAME"), "web");
+	/* A link the config does not confirm (crash between link and
+	 * config write) is no name. */
+	snprintf(link, sizeof(link), "%s/etc/vz/names/orphan", root);
+	CHECK(symlink("../conf/202.conf", link) == 0);
+	CHECK(vx_ct_resolve(g, "orphan", &id, NULL) == -ENOENT);
+	CHECK(vx_ct_set_name(g, a, "orphan", NULL) == 0);
+	CHECK(vx_ct_resolve(g, "orphan", &id, NULL) == 0 && id == 201);
 	/* Names may start with a digit. */
 	CHECK(vx_ct_set_name(g, b, "1web", NULL) == 0);
 	CHECK(vx_ct_resolve(g, "1web", &id, NULL) == 0 && id == 202);

@@ -60,6 +60,28 @@ static unsigned int ctid_of_conf_name(const char *name)
 	return ctid;
 }
 
+/*
+ * The config is the truth: a link counts only if CTID.conf exists and says
+ * NAME="name". set_name writes the link first and the config last, so a
+ * crash in between leaves a link that is simply ignored (and overwritten
+ * by the next set_name of that name).
+ */
+static bool name_in_conf(const struct vx_global *g, unsigned int ctid,
+			 const char *name)
+{
+	cleanup_free char *path = vx_ct_conf_path(g, ctid);
+	struct vx_conf *c = NULL;
+	const char *v;
+	bool ok;
+
+	if (!path || vx_conf_load(path, &c, NULL))
+		return false;
+	v = vx_conf_get(c, "NAME");
+	ok = v && !strcmp(v, name);
+	vx_conf_free(c);
+	return ok;
+}
+
 /* ctid the name link points at, 0 if none (or if its CT is gone). */
 static unsigned int name_lookup(const struct vx_global *g, const char *name)
 {
@@ -77,7 +99,7 @@ static unsigned int name_lookup(const struct vx_global *g, const char *name)
 		return 0;
 	target[r] = '\0';
 	ctid = ctid_of_conf_name(target);
-	return ctid && vx_ct_exists(g, ctid) ? ctid : 0;
+	return ctid && name_in_conf(g, ctid, name) ? ctid : 0;
 }
 
 int vx_ct_resolve(const struct vx_global *g, const char *arg,

@@ -144,6 +144,13 @@ static int path_setting(struct vx_global *g, const char *key, const char *def,
 	}
 	if (!*out)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "load vz.conf");
+	/* Relative paths would depend on the cwd of whoever runs. */
+	if ((*out)[0] != '/') {
+		vx_error_set(err, code, 0,
+			     "%s/vz.conf: %s=\"%s\" must be an absolute path",
+			     g->confdir, key, v);
+		return -EINVAL;
+	}
 	return 0;
 }
 
