@@ -54,6 +54,7 @@ struct monitor {
 	int console_hold;	/* our own slave: the master never sees HUP */
 	int console_log;
 	bool stopping;
+	bool rebooted;		/* at least one reboot inside the CT */
 	bool was_mounted;	/* mounted before we started: failed start
 				 * leaves it mounted */
 	long long deadline;	/* ms: SIGKILL init then (graceful stop) */
@@ -177,12 +178,16 @@ static int wait_booted(struct monitor *m, struct vx_error **err)
 	while (!init_booted(m->init_pid)) {
 		struct pollfd p = { .fd = m->init_fd, .events = POLLIN };
 
-		if (vx_now_ms() > end)
-			return vx_error_set(err, VX_E_START, 0,
-					    "ct %u: started, but init did not "
-					    "finish booting within %d s (it "
-					    "keeps running; see `vzctl status`)",
-					    m->ct->ctid, m->cfg->boot_timeout);
+		/* Too slow is not dead: report it, keep the CT running
+		 * (returns 1, see vx_monitor_main). */
+		if (vx_now_ms() > end) {
+			vx_error_set(err, VX_E_START, 0,
+				     "ct %u: started, but init did not finish "
+				     "booting within BOOT_TIMEOUT=%d s; it keeps "
+				     "running (see `vzctl status`)",
+				     m->ct->ctid, m->cfg->boot_timeout);
+			return 1;
+		}
 		if (poll(&p, 1, delay) > 0)
 			return vx_error_set(err, VX_E_START, 0,
 					    "ct %u: init exited while booting; "
@@ -236,6 +241,7 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 	if (ret < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		close(steal_fd(m->init_fd));
 		return ret;
 	}
 	m->console_hold = ioctl(m->console, TIOCGPTPEER,
@@ -275,7 +281,8 @@ static int boot(struct monitor *m, struct vx_error **err)
 	st.started_at = time(NULL);
 	snprintf(st.cgroup, sizeof(st.cgroup), "%s", m->cg->rel);
 	ret = vx_state_write(m->g, m->ct->ctid, &st, err);
-	if (ret == 0 && m->cfg->wait)
+	/* --wait concerns the start the caller asked for, not reboots */
+	if (ret == 0 && m->cfg->wait && !m->rebooted)
 		ret = wait_booted(m, err);
 	return ret;
 }
@@ -303,7 +310,8 @@ static void teardown(struct monitor *m, bool full, bool keep_mount)
 	}
 	if (!full)
 		return;
-	if (!keep_mount && vx_ct_is_mounted(m->ct) && vx_ct_umount(m->g, m->ct, &err) < 0) {
+	if (!keep_mount && vx_ct_is_mounted(m->ct) &&
+	    vx_ct_umount(m->g, m->ct, &err) < 0) {
 		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
 		vx_error_free(steal_ptr(err));
 	}
@@ -427,7 +435,7 @@ void vx_monitor_main(const struct vx_global *g, struct vx_ct *ct,
 	cleanup_free char *log = NULL, *clog = NULL;
 	struct vx_error *err = NULL;
 	sigset_t stop_sigs;
-	int fd;
+	int fd, ret;
 
 	setup_process(cfg, &m.report_fd);
 	if (asprintf(&log, "%s/ct/%u.log", g->rundir, ct->ctid) < 0 ||
@@ -446,7 +454,8 @@ void vx_monitor_main(const struct vx_global *g, struct vx_ct *ct,
 	m.sig_fd = signalfd(-1, &stop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 
 	vx_mon_log("ct %u: starting (monitor pid %d)", ct->ctid, getpid());
-	if (boot(&m, &err) < 0) {
+	ret = boot(&m, &err);
+	if (ret < 0) {
 		if (!err)
 			vx_error_set(&err, VX_E_START, 0, "ct %u: start failed",
 				     ct->ctid);
@@ -458,13 +467,20 @@ void vx_monitor_main(const struct vx_global *g, struct vx_ct *ct,
 		_exit(1);
 	}
 	vx_mon_log("ct %u: running, init pid %d", ct->ctid, m.init_pid);
-	dprintf(m.report_fd, "OK %d\n", (int)m.init_pid);
+	if (ret > 0) {
+		vx_mon_log("ct %u: %s", ct->ctid, err->msg);
+		vx_error_send(m.report_fd, err);
+		vx_error_free(steal_ptr(err));
+	} else {
+		dprintf(m.report_fd, "OK %d\n", (int)m.init_pid);
+	}
 	close(steal_fd(m.report_fd));
 
 	while (wait_init(&m)) {
 		int lock;
 
 		vx_mon_log("ct %u: reboot", ct->ctid);
+		m.rebooted = true;
 		teardown(&m, false, true);
 		lock = reboot_lock(&m);
 		if (lock < 0)
