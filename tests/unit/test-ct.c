@@ -292,7 +292,7 @@ static void resolve_and_names(void)
 	CHECK(vx_ct_resolve(g, "web", &id, NULL) == 0 && id == 202);
 	/* Bad names are refused before anything changes. */
 	CHECK(vx_ct_set_name(g, b, "12", &err) == -EINVAL);
-	CHECK_MSG(err, "all digits");
+	CHECK_MSG(err, "must start with a letter");
 	vx_error_free(err);
 	err = NULL;
 	CHECK_STR(vx_conf_get(b->conf, "NAME"), "web");
@@ -303,9 +303,14 @@ static void resolve_and_names(void)
 	CHECK(vx_ct_resolve(g, "orphan", &id, NULL) == -ENOENT);
 	CHECK(vx_ct_set_name(g, a, "orphan", NULL) == 0);
 	CHECK(vx_ct_resolve(g, "orphan", &id, NULL) == 0 && id == 201);
-	/* Names may start with a digit. */
-	CHECK(vx_ct_set_name(g, b, "1web", NULL) == 0);
-	CHECK(vx_ct_resolve(g, "1web", &id, NULL) == 0 && id == 202);
+	/* Names start with a letter; "1web" is a bad CTID. */
+	CHECK(vx_ct_set_name(g, b, "1web", NULL) == -EINVAL);
+	CHECK(vx_ct_resolve(g, "1web", &id, &err) == -EINVAL);
+	CHECK(err && err->code == VX_E_INVAL_VALUE);
+	CHECK_MSG(err, "invalid CTID '1web'");
+	vx_error_free(err);
+	err = NULL;
+	CHECK(vx_ct_set_name(g, b, "web", NULL) == 0);
 	/* Clearing. */
 	CHECK(vx_ct_set_name(g, b, NULL, NULL) == 0);
 	CHECK(vx_conf_get(b->conf, "NAME") == NULL);

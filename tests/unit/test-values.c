@@ -224,9 +224,14 @@ static void names(void)
 	vx_error_free(err);
 	err = NULL;
 	CHECK(vx_check_name("101", &err) < 0);
-	CHECK_MSG(err, "all digits");
+	CHECK_MSG(err, "must start with a letter");
+	vx_error_free(err);
+	err = NULL;
+	CHECK(vx_check_name("1web", &err) < 0);
+	CHECK_MSG(err, "'1web'");
 	vx_error_free(err);
 	CHECK(vx_check_name("..", NULL) < 0);
+	CHECK(vx_check_name("_x", NULL) < 0);
 	CHECK(vx_check_name(".", NULL) < 0);
 	CHECK(vx_check_name("-x", NULL) < 0);
 	CHECK(vx_check_name("a b", NULL) < 0);

@@ -107,11 +107,11 @@ int vx_ct_resolve(const struct vx_global *g, const char *arg,
 {
 	unsigned int id;
 
-	/* All digits (or a sign) is a CTID, even out of range: "0" and
-	 * "99999999999" get the range message, not "no such name". Names
-	 * may start with a digit ("1web"), never be all digits. */
+	/* Names start with a letter: anything starting with a digit or a
+	 * sign is a CTID, maybe a bad one ("0", "-1", "101abc") that then
+	 * gets the CTID message rather than "no such name". */
 	if (!arg || !*arg || arg[0] == '-' || arg[0] == '+' ||
-	    strspn(arg, "0123456789") == strlen(arg))
+	    (arg[0] >= '0' && arg[0] <= '9'))
 		return vx_parse_ctid(arg, ctid, err);
 	if (vx_check_name(arg, NULL)) {
 		vx_error_set(err, VX_E_INVAL_VALUE, 0,

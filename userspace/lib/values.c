@@ -213,16 +213,13 @@ int vx_check_name(const char *s, struct vx_error **err)
 					    "invalid name '%s': character '%c' not allowed; use A-Z a-z 0-9 . _ -",
 					    s, *p);
 	}
-	/* All digits would be read as a CTID; "." and ".." are directory
-	 * entries in names/; a leading '-' reads as an option. */
-	if (all_digits(s))
+	/* A leading digit or sign would read as a (bad) CTID, a leading '-'
+	 * as an option, and "." / ".." are directory entries in names/: a
+	 * name starts with a letter, so it can never be mistaken. */
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
 		return INVAL(err,
-				    "invalid name '%s': a name cannot be all digits (it would read as a CTID)",
-				    s);
-	if (!strcmp(s, ".") || !strcmp(s, "..") || s[0] == '-')
-		return INVAL(err,
-				    "invalid name '%s': a name cannot be '.', '..' or start with '-'",
-				    s);
+			     "invalid name '%s': a name must start with a letter (a CTID is all digits)",
+			     s);
 	return 0;
 }
 
