@@ -36,6 +36,7 @@
 #include "cleanup.h"
 #include "run.h"
 #include "runtime.h"
+#include "seccomp_filter.h"
 #include "state.h"
 
 struct target {
@@ -227,6 +228,8 @@ int vx_ct_exec_spawn(const struct vx_global *g, struct vx_ct *ct,
 	int ret = target_open(g, ct, &t, err);
 
 	if (ret == 0)
+		ret = vx_seccomp_prepare(err);
+	if (ret == 0)
 		ret = spawn(g, ct, argv, stdio, false, pid, &t, err);
 	target_release(&t);
 	return ret;
@@ -272,6 +275,8 @@ int vx_ct_enter_spawn(const struct vx_global *g, struct vx_ct *ct,
 	struct target t;
 	int ret = target_open(g, ct, &t, err);
 
+	if (ret == 0)
+		ret = vx_seccomp_prepare(err);
 	if (ret == 0) {
 		m = open_ct_ptmx(&t, err);
 		if (m < 0)

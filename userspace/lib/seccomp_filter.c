@@ -18,7 +18,14 @@
  * (halt/poweroff) of the CT's init and the monitor acts on that.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <seccomp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/filter.h>
 
 #include "cleanup.h"
 #include "seccomp_filter.h"
@@ -60,32 +67,98 @@ static const char *const denied[] = {
 	"vm86", "vm86old",
 };
 
-int vx_seccomp_apply(struct vx_error **err)
+static scmp_filter_ctx build_filter(int *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int ret = 0;
 
-	if (!ctx)
-		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "seccomp_init");
+	*ret = 0;
+	if (!ctx) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
 	/* Keep setuid programs working inside the CT: see the header. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	seccomp_arch_add(ctx, SCMP_ARCH_X86);
 	seccomp_arch_add(ctx, SCMP_ARCH_X32);
-	for (size_t i = 0; i < ARRAY_SIZE(denied) && ret == 0; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(denied) && *ret == 0; i++) {
 		int nr = seccomp_syscall_resolve_name(denied[i]);
 
 		/* A name unknown on every architecture of this build (e.g.
 		 * vm86 on a non-x86 libseccomp) is simply absent. */
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+		*ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
 		/* -EDOM etc.: not applicable on one arch; tolerate. */
-		if (ret == -EDOM || ret == -EEXIST)
-			ret = 0;
+		if (*ret == -EDOM || *ret == -EEXIST)
+			*ret = 0;
 	}
-	if (ret == 0)
-		ret = seccomp_load(ctx);
+	if (*ret < 0) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* The compiled program, filled once by prepare_once(). */
+static struct sock_fprog prepared;
+static int prepared_err;
+static pthread_once_t prepared_once = PTHREAD_ONCE_INIT;
+
+static void prepare_once(void)
+{
+	scmp_filter_ctx ctx = build_filter(&prepared_err);
+	struct stat st;
+	int fd;
+
+	if (!ctx)
+		return;
+	/* libseccomp 2.5 exports only to an fd: go through a memfd */
+	fd = memfd_create("vx-seccomp", MFD_CLOEXEC);
+	if (fd < 0 || seccomp_export_bpf(ctx, fd) < 0 || fstat(fd, &st) < 0 ||
+	    st.st_size <= 0 || st.st_size % sizeof(struct sock_filter)) {
+		prepared_err = -EIO;
+	} else {
+		prepared.filter = malloc(st.st_size);
+		if (!prepared.filter ||
+		    pread(fd, prepared.filter, st.st_size, 0) != st.st_size) {
+			free(prepared.filter);
+			prepared.filter = NULL;
+			prepared_err = -EIO;
+		} else {
+			prepared.len = st.st_size / sizeof(struct sock_filter);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
 	seccomp_release(ctx);
+}
+
+int vx_seccomp_prepare(struct vx_error **err)
+{
+	pthread_once(&prepared_once, prepare_once);
+	if (prepared_err < 0)
+		return vx_error_set(err, VX_E_SYSTEM, -prepared_err,
+				    "build the seccomp filter");
+	return 0;
+}
+
+int vx_seccomp_apply(struct vx_error **err)
+{
+	scmp_filter_ctx ctx;
+	int ret;
+
+	if (prepared.filter) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prepared, 0,
+			  0) < 0)
+			return vx_error_set(err, VX_E_SYSTEM, errno,
+					    "load the seccomp filter");
+		return 0;
+	}
+	ctx = build_filter(&ret);
+	if (ctx) {
+		ret = seccomp_load(ctx);
+		seccomp_release(ctx);
+	}
 	if (ret < 0)
 		return vx_error_set(err, VX_E_SYSTEM, -ret,
 				    "load the seccomp filter");

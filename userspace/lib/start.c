@@ -24,6 +24,7 @@
 #include "cleanup.h"
 #include "run.h"
 #include "runtime.h"
+#include "seccomp_filter.h"
 #include "state.h"
 #include "storage.h"
 
@@ -183,6 +184,10 @@ int vx_ct_start(const struct vx_global *g, struct vx_ct *ct,
 	if (ret < 0)
 		return ret;
 	cfg.wait = o && o->wait;
+	/* compiled here, once per vxd, inherited by every monitor */
+	ret = vx_seccomp_prepare(err);
+	if (ret < 0)
+		return ret;
 	if (asprintf(&ctdir, "%s/ct", g->rundir) < 0)
 		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "start");
 	ret = vx_mkdir_p(ctdir, 0755, err);
