@@ -218,6 +218,16 @@ static void ct_load_save_list(void)
 	free(ids);
 	CHECK(vx_ct_exists(g, 102) && vx_ct_exists(g, 7) && !vx_ct_exists(g, 8));
 
+	/* A CT whose create has not committed (journal present) does not
+	 * exist yet, for status and list alike. */
+	snprintf(path, sizeof(path), "%s/vz/lock/7.creating", root);
+	unit_write(path, "TMP=\"\"\n");
+	CHECK(!vx_ct_exists(g, 7));
+	CHECK(vx_ct_list(g, &ids, &n, &err) == 0);
+	CHECK(n == 1 && ids[0] == 102);
+	free(ids);
+	unlink(path);
+
 	ct2 = NULL;
 	CHECK(vx_ct_load(g, 8, &ct2, &err) == -ENOENT);
 	CHECK(err && err->code == VX_E_NOCONFIG);

@@ -34,11 +34,24 @@ void vx_ct_free(struct vx_ct *ct)
 	free(ct);
 }
 
+/*
+ * A create journal (LOCKDIR/CTID.creating) means a create is running or
+ * died half-way; either way the CT does not exist yet: its removal is the
+ * create's commit point (see storage.c).
+ */
+static bool being_created(const struct vx_global *g, unsigned int ctid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%u.creating", g->lockdir, ctid);
+	return access(path, F_OK) == 0;
+}
+
 bool vx_ct_exists(const struct vx_global *g, unsigned int ctid)
 {
 	cleanup_free char *path = vx_ct_conf_path(g, ctid);
 
-	return path && access(path, F_OK) == 0;
+	return path && access(path, F_OK) == 0 && !being_created(g, ctid);
 }
 
 /* "101.conf" or ".../101.conf" -> 101; 0 if it is not a CT config name. */
@@ -228,7 +241,7 @@ int vx_ct_list(const struct vx_global *g, unsigned int **ids, size_t *n,
 		 * not CTs. */
 		unsigned int id = ctid_of_conf_name(de->d_name);
 
-		if (!id)
+		if (!id || being_created(g, id))
 			continue;
 		if (cnt == cap) {
 			unsigned int *t;
