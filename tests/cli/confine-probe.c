@@ -162,6 +162,25 @@ static int probe(const char *v, const char *arg)
 
 		return expect(fd, arg, EROFS, EACCES);
 	}
+	/* The classic chroot escape (CAP_SYS_CHROOT is in a VPS's set):
+	 * chroot into a subdirectory, climb with "..", chroot there. After
+	 * pivot_root there is no host tree above to climb into: the host-only
+	 * file arg must stay invisible. */
+	if (!strcmp(v, "chroot_escape")) {
+		if (!arg)
+			return 3;
+		mkdir("/tmp/vx-esc", 0700);
+		if (chroot("/tmp/vx-esc") < 0)
+			return expect(-1, "chroot", EPERM, 0);
+		for (int i = 0; i < 64; i++)
+			if (chdir("..") < 0)
+				break;
+		if (chroot(".") < 0)
+			return expect(-1, "chroot .", EPERM, 0);
+		errno = ENOENT;
+		return expect(access(arg, F_OK), "see a host file after escape",
+			      ENOENT, 0);
+	}
 	fprintf(stderr, "confine-probe: unknown verb %s\n", v);
 	return 3;
 }

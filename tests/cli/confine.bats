@@ -134,6 +134,15 @@ probe() {
 	[[ "$output" == *" ro,"* ]]
 }
 
+@test "confine: the masks cannot be unmounted" {
+	vx_expect_rc 1 vzctl exec2 $CT 'umount /proc/sys 2>/dev/null && exit 0; umount -l /proc/kmsg 2>/dev/null && exit 0; exit 1'
+}
+
+@test "confine: chroot escape finds no host tree above the VPS root" {
+	echo marker >"$VX_ROOT/host-only-marker"
+	probe chroot_escape "$VX_ROOT/host-only-marker"
+}
+
 # --- time, keys, logs, handles, bpf ---
 
 @test "confine: the clock cannot be set (settimeofday, clock_settime, date -s)" {
