@@ -155,9 +155,11 @@ static void relay(struct target *t, char *const argv[], const int stdio[3],
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	/* Move what we keep above 2 first: stdio[] may be 0..2 already. */
+	/* Move what we keep above 2 first: stdio[] may be 0..2 already. A
+	 * missing one (-1) becomes /dev/null, never an fd of vxd. */
 	for (int i = 0; i < 3; i++)
-		fds[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3);
+		fds[i] = stdio[i] >= 0 ? fcntl(stdio[i], F_DUPFD_CLOEXEC, 3) :
+			 open("/dev/null", O_RDWR | O_CLOEXEC);
 	pidfd = fcntl(t->pidfd, F_DUPFD_CLOEXEC, 3);
 	for (int i = 0; i < 3; i++)
 		if (fds[i] < 0 || dup2(fds[i], i) < 0)
