@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -381,6 +383,13 @@ int main(void)
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		return 2;
+	/* Our mounts stay in a private mount namespace: a test that dies
+	 * half-way can never leave a bind mount behind on the host. */
+	if (geteuid() == 0 && (unshare(CLONE_NEWNS) < 0 ||
+			       mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)) {
+		printf("# cannot make a private mount namespace\n");
+		return 2;
+	}
 	root = unit_tmpdir();
 	setup_tree();
 	RUN(create_basic);
