@@ -158,6 +158,24 @@ static void global_vz_conf(void)
 	unlink(path);
 }
 
+static void mkdir_p(void)
+{
+	char p[512];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/a//b/c/", root);
+	CHECK(vx_mkdir_p(p, 0700, NULL) == 0);
+	CHECK(vx_mkdir_p(p, 0700, NULL) == 0);
+	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+	      (st.st_mode & 0777) == 0700);
+	CHECK(vx_mkdir_p("", 0700, NULL) < 0);
+	CHECK(vx_mkdir_p("rel/dir", 0700, NULL) < 0);
+	snprintf(p, sizeof(p), "%s/file", root);
+	unit_write(p, "x");
+	snprintf(p, sizeof(p), "%s/file/sub", root);
+	CHECK(vx_mkdir_p(p, 0700, NULL) < 0);
+}
+
 static void expand_veid(void)
 {
 	char *s;
@@ -432,6 +450,7 @@ int main(void)
 	RUN(global_env_and_trailing_slash);
 	RUN(global_vz_conf);
 	RUN(expand_veid);
+	RUN(mkdir_p);
 	RUN(ct_load_save_list);
 	RUN(resolve_and_names);
 	RUN(lock_reports_holder);

@@ -107,6 +107,9 @@ int vx_mkdir_p(const char *path, int mode, struct vx_error **err)
 
 	if (!p)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "mkdir %s", path);
+	if (p[0] != '/')
+		return vx_error_set(err, VX_E_SYSTEM, EINVAL,
+				    "mkdir '%s': not an absolute path", path);
 	/* Walk down component by component; EEXIST is the common case. */
 	for (char *s = p + 1;; s++) {
 		if (*s != '/' && *s)
