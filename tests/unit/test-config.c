@@ -343,6 +343,55 @@ static void shipped_configs_parse(void)
 		printf("#   no shipped configs found (run from the repository root)\n");
 }
 
+/*
+ * Random text from the characters that matter to the parser: it must never
+ * crash (ASan watches), and whatever it accepts must format back to the
+ * same bytes and re-parse to the same values.
+ */
+static void random_input(void)
+{
+	static const char alphabet[] = "AB_=\"'\\ #\n\t$`;x9\r";
+	unsigned int seed = 12345, accepted = 0;
+	char text[64];
+
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = rand_r(&seed) % (sizeof(text) - 1);
+		struct vx_conf *c = NULL, *d = NULL;
+		char *out;
+
+		for (size_t i = 0; i < len; i++)
+			text[i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+		text[len] = '\0';
+		if (vx_conf_parse(text, "fuzz", &c, NULL))
+			continue;
+		accepted++;
+		out = vx_conf_format(c);
+		/* Formatting adds a final newline if the text had none. */
+		CHECK(out && !strncmp(out, text, len));
+		CHECK(vx_conf_parse(out, "fuzz", &d, NULL) == 0);
+		if (d && vx_conf_get(c, "A"))
+			CHECK_STR(vx_conf_get(d, "A"), vx_conf_get(c, "A"));
+		/* Setting a key always yields a parseable file. */
+		CHECK(vx_conf_set(c, "B", text) == (strchr(text, '\n') ? -EINVAL : 0));
+		free(out);
+		out = vx_conf_format(c);
+		vx_conf_free(d);
+		d = NULL;
+		CHECK(vx_conf_parse(out, "fuzz", &d, NULL) == 0);
+		if (d && !strchr(text, '\n'))
+			CHECK_STR(vx_conf_get(d, "B"), text);
+		free(out);
+		vx_conf_free(c);
+		vx_conf_free(d);
+		if (unit_failed_now) {
+			printf("#   input: '%s'\n", text);
+			break;
+		}
+	}
+	printf("#   %u of 20000 random inputs accepted\n", accepted);
+	CHECK(accepted > 100);
+}
+
 int main(void)
 {
 	RUN(roundtrip_preserves_everything);
@@ -355,5 +404,6 @@ int main(void)
 	RUN(unset_and_foreach);
 	RUN(atomic_save_and_load);
 	RUN(shipped_configs_parse);
+	RUN(random_input);
 	UNIT_EXIT();
 }
