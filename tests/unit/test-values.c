@@ -97,6 +97,11 @@ static void value_suffixes(void)
 	CHECK(val("5K", VX_UNIT_PAGES) == 2);
 	CHECK(val("0K", VX_UNIT_PAGES) == 0);
 	CHECK(val("1000", VX_UNIT_COUNT) == 1000);
+	/* 1K blocks (DISKSPACE): bare numbers are KiB. */
+	CHECK(val("100", VX_UNIT_KBYTES) == 100);
+	CHECK(val("2G", VX_UNIT_KBYTES) == 2097152);
+	CHECK(val("1P", VX_UNIT_KBYTES) == 4);
+	CHECK(val("1K", VX_UNIT_KBYTES) == 1);
 }
 
 static void value_unlimited_and_overflow(void)

@@ -79,6 +79,8 @@ static const char *unit_hint(enum vx_unit unit)
 		return "a number of bytes, optionally with a K, M, G, T (binary) or P (pages) suffix, or 'unlimited'";
 	case VX_UNIT_PAGES:
 		return "a number of pages, or a size with a K, M, G, T (binary bytes) or P (pages) suffix, or 'unlimited'";
+	case VX_UNIT_KBYTES:
+		return "a number of 1K blocks, or a size with a K, M, G, T (binary bytes) or P (pages) suffix, or 'unlimited'";
 	}
 	return "a number";
 }
@@ -119,11 +121,13 @@ int vx_parse_value(const char *s, enum vx_unit unit, uint64_t *out,
 	free(digits);
 	if (errno == ERANGE || __builtin_mul_overflow(num, mul, &res))
 		goto too_big;
-	/* A size given in bytes for a parameter kept in pages: round up so
+	/* A size given in bytes for a parameter kept in pages (or KiB): round up so
 	 * that a small non-zero limit never becomes 0 (which would forbid
 	 * everything). A bare number is already in pages. */
 	if (unit == VX_UNIT_PAGES && mul != 1)
 		res = res / VX_PAGE_SIZE + (res % VX_PAGE_SIZE != 0);
+	if (unit == VX_UNIT_KBYTES && mul != 1)
+		res = res / 1024 + (res % 1024 != 0);
 	/* INT64_MAX itself is how OpenVZ spells unlimited; above it nothing
 	 * fits the kernel's signed counters. */
 	if (res > VX_UNLIMITED)

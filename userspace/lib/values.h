@@ -23,6 +23,7 @@ enum vx_unit {
 	VX_UNIT_COUNT,	/* plain items: no byte suffixes accepted */
 	VX_UNIT_BYTES,
 	VX_UNIT_PAGES,
+	VX_UNIT_KBYTES,	/* 1 KiB blocks: OpenVZ's DISKSPACE */
 };
 
 /* "101" -> 101. Digits only, 1..VX_CTID_MAX. Code VX_E_INVAL_VALUE. */
