@@ -223,3 +223,41 @@ all_or_nothing() {
 	# no access for group/other on the socket or its directory
 	[ "${mode:1}" = 00 ] || [ "$(stat -c %a "$VX_ROOT/run/vx" | cut -c2-)" = 00 ]
 }
+
+@test "a slow create of one VPS does not hold up work on another" {
+	make_huge_template
+	vx_expect_ok vzctl status 820
+	vzctl create 820 --ostemplate huge >/dev/null 2>&1 3>&- &
+	local cpid=$!
+	vx_wait_for 30 creating 820
+	# While 820 is still unpacking, 821 is created, started and answers.
+	vx_create_started 821
+	vx_expect_ok vzctl exec 821 true
+	local still=no
+	kill -0 $cpid 2>/dev/null && still=yes
+	wait $cpid || true
+	echo "820's create still running when 821 was up: $still"
+	[ "$still" = yes ]
+	vx_ct_cleanup 820 821
+}
+
+@test "onboot: ONBOOT=yes VPSes start once per host boot, not on every vxd start" {
+	vx_create 822
+	vx_create 823
+	vx_expect_ok vzctl set 822 --onboot yes --save
+	vx_expect_ok vzctl set 823 --onboot no --save
+	# A host boot: vxd starts with /run freshly empty (no boot stamp).
+	kill -9 "$(vx_vxd_pid)"
+	rm -f "$VX_ROOT/run/vx/onboot.boot_id"
+	vx_expect_ok vzctl status 823
+	vx_wait_running 822
+	! vx_is_running 823
+	# The admin stops it; a vxd restart within the same boot leaves it down.
+	vx_expect_ok vzctl stop 822 --fast
+	kill -9 "$(vx_vxd_pid)"
+	vx_expect_ok vzctl status 822
+	sleep 2
+	vx_expect_ok vzctl status 822
+	[ "$output" = "CTID 822 exist unmounted down" ]
+	vx_ct_cleanup 822 823
+}

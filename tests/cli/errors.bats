@@ -299,3 +299,16 @@ release_lock() { touch "$lockdone"; wait; }
 	[ "$status" -eq 12 ] || { echo "exit $status: $output"; false; }
 	[ ! -e "$VX_ROOT/etc/vz/conf/149.conf" ]
 }
+
+@test "private area deleted while running: stop cleans up, start then says 43" {
+	vx_create_started 150
+	rm -rf "$VX_ROOT/vz/private/150"
+	vx_expect_ok vzctl stop 150 --fast
+	vx_expect_ok vzctl status 150
+	[ "$output" = "CTID 150 exist unmounted down" ]
+	# Nothing is left mounted on VE_ROOT (the bind of a deleted directory).
+	! grep -q " $VX_ROOT/vz/root/150 " /proc/self/mountinfo ||
+		{ grep " $VX_ROOT/vz/root/150 " /proc/self/mountinfo; false; }
+	vx_expect_rc 43 vzctl start 150
+	vx_expect_ok vzctl destroy 150
+}
