@@ -98,7 +98,7 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_unlock int lockfd = -1;
-	struct vx_ct *ct = NULL;
+	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int ret;
 
@@ -112,12 +112,12 @@ int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
 		ret = vx_error_set(err, VX_E_RUNNING, 0,
 				   "CT %u is running; stop it first: vzctl stop %u",
 				   ctid, ctid);
-		goto out;
+		return ret;
 	}
 	if (vx_ct_is_mounted(ct)) {
 		ret = vx_ct_umount(r->g, ct, err);
 		if (ret < 0)
-			goto out;
+			return ret;
 		vxd_info(r, "Container is unmounted");
 	}
 	vxd_info(r, "Destroying container private area: %s", ct->private);
@@ -126,8 +126,6 @@ int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
 		vxd_log("ct %u: destroyed", ctid);
 		vxd_info(r, "Container private area was destroyed");
 	}
-out:
-	vx_ct_free(ct);
 	return ret;
 }
 
@@ -169,7 +167,7 @@ static int do_stop(struct vxd_req *r, struct vx_ct *ct, bool fast,
 int vxd_op_start(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_unlock int lockfd = -1;
-	struct vx_ct *ct = NULL;
+	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int ret;
 
@@ -180,14 +178,13 @@ int vxd_op_start(struct vxd_req *r, struct vx_error **err)
 	if (ret < 0)
 		return ret;
 	ret = do_start(r, ct, err);
-	vx_ct_free(ct);
 	return ret;
 }
 
 int vxd_op_stop(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_unlock int lockfd = -1;
-	struct vx_ct *ct = NULL;
+	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int64_t fast = 0;
 	int ret;
@@ -200,14 +197,13 @@ int vxd_op_stop(struct vxd_req *r, struct vx_error **err)
 	if (ret < 0)
 		return ret;
 	ret = do_stop(r, ct, fast != 0, err);
-	vx_ct_free(ct);
 	return ret;
 }
 
 int vxd_op_restart(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_unlock int lockfd = -1;
-	struct vx_ct *ct = NULL;
+	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int64_t fast = 0;
 	int ret;
@@ -225,14 +221,13 @@ int vxd_op_restart(struct vxd_req *r, struct vx_error **err)
 		ret = do_stop(r, ct, fast != 0, err);
 	if (!ret)
 		ret = do_start(r, ct, err);
-	vx_ct_free(ct);
 	return ret;
 }
 
 int vxd_op_mount(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_unlock int lockfd = -1;
-	struct vx_ct *ct = NULL;
+	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int ret;
 
@@ -245,14 +240,13 @@ int vxd_op_mount(struct vxd_req *r, struct vx_error **err)
 	ret = vx_ct_mount(r->g, ct, err);
 	if (!ret)
 		vxd_info(r, "Container is mounted");
-	vx_ct_free(ct);
 	return ret;
 }
 
 int vxd_op_umount(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_unlock int lockfd = -1;
-	struct vx_ct *ct = NULL;
+	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int ret;
 
@@ -270,6 +264,5 @@ int vxd_op_umount(struct vxd_req *r, struct vx_error **err)
 		ret = vx_ct_umount(r->g, ct, err);
 	if (!ret)
 		vxd_info(r, "Container is unmounted");
-	vx_ct_free(ct);
 	return ret;
 }

@@ -88,7 +88,7 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	const char *onboot = vx_msg_get_str(r->in, "onboot");
 	const char *desc = vx_msg_get_str(r->in, "description");
 	cleanup_unlock int lockfd = -1;
-	struct vx_ct *ct = NULL;
+	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int64_t save = 0;
 	bool running, ob, dirty = false;
@@ -114,7 +114,7 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 		if (running) {
 			ret = set_hostname_live(r, ct, hostname, err);
 			if (ret < 0)
-				goto out;
+				return ret;
 		}
 		if (!running || save) {
 			vx_conf_set(ct->conf, "HOSTNAME", hostname);
@@ -132,13 +132,13 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	if (dirty) {
 		ret = vx_ct_save(ct, err);
 		if (ret < 0)
-			goto out;
+			return ret;
 	}
 	/* Last: vx_ct_set_name saves the config itself. */
 	if (name) {
 		ret = vx_ct_set_name(r->g, ct, name[0] ? name : NULL, err);
 		if (ret < 0)
-			goto out;
+			return ret;
 		dirty = true;
 	}
 	if (dirty)
@@ -148,7 +148,5 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	vxd_log("ct %u: set%s%s%s%s", ctid, hostname ? " hostname" : "",
 		name ? " name" : "", onboot ? " onboot" : "",
 		desc ? " description" : "");
-out:
-	vx_ct_free(ct);
 	return ret;
 }

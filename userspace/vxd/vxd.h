@@ -31,6 +31,13 @@ static inline void vxd_unlockp(int *fd)
 /* Releases a CT lock taken with vxd_lock_load() at scope exit. */
 #define cleanup_unlock __attribute__((cleanup(vxd_unlockp)))
 
+static inline void vxd_ct_freep(struct vx_ct **ct)
+{
+	vx_ct_free(*ct);
+}
+
+#define cleanup_ct __attribute__((cleanup(vxd_ct_freep)))
+
 struct vxd_req {
 	int sock;			/* the client connection */
 	const struct vx_global *g;
