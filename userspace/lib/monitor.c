@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -315,6 +316,13 @@ static void teardown(struct monitor *m, bool full, bool keep_mount)
 		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
 		vx_error_free(steal_ptr(err));
 	}
+	/* The private area was deleted under a running CT: VE_ROOT is
+	 * still a bind of the deleted directory, which is_mounted() cannot
+	 * recognise any more. Ours to remove: nothing else is mounted on a
+	 * running CT's root. */
+	if (!keep_mount && !vx_ct_private_exists(m->ct) &&
+	    vx_is_mount_point(m->ct->root))
+		umount2(m->ct->root, MNT_DETACH);
 	vx_state_remove(m->g, m->ct->ctid);
 }
 

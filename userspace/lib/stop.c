@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
 
@@ -93,6 +94,9 @@ static int stop_orphan(const struct vx_global *g, struct vx_ct *ct,
 	}
 	if (ret == 0 && vx_ct_is_mounted(ct))
 		ret = vx_ct_umount(g, ct, err);
+	/* see teardown() in monitor.c: a bind of a deleted private area */
+	if (!vx_ct_private_exists(ct) && vx_is_mount_point(ct->root))
+		umount2(ct->root, MNT_DETACH);
 	vx_state_remove(g, ct->ctid);
 	return ret;
 }
