@@ -10,6 +10,7 @@
  * so scripts that cut columns keep working. In JSON, keys are stable,
  * numbers are numbers, absent values are null and "ip" is an array.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@ struct row {
 };
 
 struct list_opts {
-	bool all, stopped, no_header, json, ids_only;
+	bool all, stopped, no_header, json, ids_only, name_col;
+	const char *host_pat, *name_pat;	/* -h / -N shell patterns */
 	const struct field *cols[ARRAY_SIZE(fields)];
 	int ncols;
 	const struct field *sort;
@@ -59,7 +61,7 @@ struct list_opts {
 
 static const char list_usage[] =
 	"Usage: vzlist [-a | -S] [-H] [-o FIELD[,FIELD...]] [-s [-]FIELD] [-j] [-1]\n"
-	"              [CTID|NAME...]\n"
+	"              [-n] [-h PATTERN] [-N PATTERN] [CTID|NAME...]\n"
 	"       vzctl list [same options]\n"
 	"\n"
 	"Lists running containers (all with -a, stopped ones with -S, or the\n"
@@ -72,7 +74,11 @@ static const char list_usage[] =
 	"                     private root onboot description ip numproc\n"
 	"  -s, --sort FIELD   sort by FIELD (-FIELD: descending)\n"
 	"  -j, --json         a JSON array of objects\n"
-	"  -1                 CTIDs only, one per line\n";
+	"  -1                 CTIDs only, one per line\n"
+	"  -n, --name         NAME column instead of HOSTNAME in the default table\n"
+	"  -h, --hostname PAT only CTs whose hostname matches the shell pattern\n"
+	"  -N, --name_filter PAT  only CTs whose name matches the shell pattern\n"
+	"      --help         this help\n";
 
 static const struct field *find_field(const char *name)
 {
@@ -251,6 +257,12 @@ static bool selected(const struct row *r, const struct list_opts *o,
 	const char *st = rstr(r, "status");
 	bool running = st && !strcmp(st, "running");
 
+	const char *h = rstr(r, "hostname"), *n = rstr(r, "name");
+
+	if (o->host_pat && (!h || fnmatch(o->host_pat, h, 0)))
+		return false;
+	if (o->name_pat && (!n || fnmatch(o->name_pat, n, 0)))
+		return false;
 	if (o->stopped)
 		return !running;
 	return nnames || o->all || running;
@@ -264,6 +276,9 @@ static int list_opt(int c, const char *arg, struct list_opts *o)
 	case 'H': o->no_header = true; return 0;
 	case 'j': o->json = true; return 0;
 	case '1': o->ids_only = true; return 0;
+	case 'n': o->name_col = true; return 0;
+	case 'h': o->host_pat = arg; return 0;
+	case 'N': o->name_pat = arg; return 0;
 	case 'o': return parse_output(o, arg);
 	case 's':
 		o->sort_desc = arg[0] == '-';
@@ -282,7 +297,10 @@ int cmd_list(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "name", no_argument, NULL, 'n' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "name_filter", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'H' + 256 },
 		{ 0 }
 	};
 	struct list_opts o = { .json = vzctl.json };
@@ -295,8 +313,9 @@ int cmd_list(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":aSHo:s:j1h", opts, NULL)) != -1) {
-		if (c == 'h') {
+	/* OpenVZ: -h is the hostname filter; help is --help only. */
+	while ((c = getopt_long(argc, argv, ":aSHo:s:j1nh:N:", opts, NULL)) != -1) {
+		if (c == 'H' + 256) {
 			printf("%s", list_usage);
 			return 0;
 		}
@@ -313,11 +332,13 @@ int cmd_list(int argc, char **argv)
 	if (!o.ncols) {
 		static const char *def[] = { "ctid", "numproc", "status", "ip",
 					     "hostname" };
+		static const char *defn[] = { "ctid", "numproc", "status", "ip",
+					      "name" };
 		static const char *all[] = { "ctid", "name", "hostname", "status",
 					     "ostemplate", "private", "root",
 					     "onboot", "description", "ip",
 					     "numproc" };
-		const char **d = o.json ? all : def;
+		const char **d = o.json ? all : o.name_col ? defn : def;
 		size_t nd = o.json ? ARRAY_SIZE(all) : ARRAY_SIZE(def);
 
 		for (size_t i = 0; i < nd; i++)
