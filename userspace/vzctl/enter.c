@@ -74,18 +74,19 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Copies what is available; returns false at EOF/EIO (the pty's slave side
- * closes with EIO when the last process holding it exits). */
-static bool pump(int from, int to)
+/* Copies what is available. Returns 1 if more may come, 0 at EOF/EIO of
+ * `from` (the pty master reads EIO once the last process holding the slave
+ * has exited), -1 if `to` cannot be written (our stdout went away). */
+static int pump(int from, int to)
 {
 	char buf[16384];
 	ssize_t n = read(from, buf, sizeof(buf));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
+		return 1;
 	if (n <= 0)
-		return false;
-	return write_all(to, buf, n) == 0;
+		return 0;
+	return write_all(to, buf, n) == 0 ? 1 : -1;
 }
 
 static int relay(int sock, int master, bool tty)
@@ -99,6 +100,7 @@ static int relay(int sock, int master, bool tty)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is handled in pump() */
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 
@@ -125,9 +127,16 @@ static int relay(int sock, int master, bool tty)
 					return -(int)si.ssi_signo;
 			}
 		}
-		if (p[1].revents)
-			master_open = pump(master, STDOUT_FILENO);
-		if (p[0].revents && !pump(STDIN_FILENO, master)) {
+		if (p[1].revents) {
+			int ret = pump(master, STDOUT_FILENO);
+
+			/* Nobody reads the shell's output any more: leave,
+			 * and vxd kills the shell when we disconnect. */
+			if (ret < 0)
+				return -SIGPIPE;
+			master_open = ret > 0;
+		}
+		if (p[0].revents && pump(STDIN_FILENO, master) <= 0) {
 			in_open = false;
 			/* End of our input = ^D to the CT's shell. */
 			if (!tty)
@@ -135,7 +144,7 @@ static int relay(int sock, int master, bool tty)
 		}
 		if (p[2].revents) {
 			/* The shell ended: flush what it printed last. */
-			while (master_open && pump(master, STDOUT_FILENO)) {
+			while (master_open && pump(master, STDOUT_FILENO) > 0) {
 				struct pollfd m = { .fd = master, .events = POLLIN };
 
 				if (poll(&m, 1, 50) <= 0)
