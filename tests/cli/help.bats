@@ -74,3 +74,16 @@ VERBS="create start stop restart destroy delete mount umount status exec exec2 e
 	vx_expect_ok vzctl exec --help
 	grep -q 8 <<<"$output" || vx_output_has exit
 }
+
+@test "every command listed by vzctl --help is accepted by vzctl" {
+	vx_expect_ok vzctl --help
+	local cmds v
+	# The "Commands:" block: two-space indented "name  description" lines.
+	cmds=$(awk '/^Commands:/ { on = 1; next } on && /^[^ ]/ { on = 0 }
+		on && /^  [a-z]/ { print $1 }' <<<"$output")
+	[ -n "$cmds" ]
+	for v in $cmds; do
+		run vx_timeout vzctl "$v" --help
+		[ "$status" -eq 0 ] || { echo "vzctl $v --help: exit $status: $output"; false; }
+	done
+}
