@@ -134,16 +134,19 @@ teardown_file() { vx_test_teardown; }
 	[[ "$cg" == *"/$VX_CGROUP_PREFIX/301"* ]] || { echo "$cg"; false; }
 }
 
-@test "stop: init that ignores STOP_SIGNAL is killed after STOP_TIMEOUT" {
+@test "stop: init that ignores STOP_SIGNAL is killed after the CT's STOP_TIMEOUT" {
 	vx_create 302
 	# SIGWINCH (28) is ignored by busybox init: a graceful stop cannot work.
+	# The CT's own STOP_TIMEOUT (3 s) overrides vz.conf's (10 s).
 	sed -i 's/^STOP_SIGNAL=.*/STOP_SIGNAL="28"/' "$VX_ROOT/etc/vz/conf/302.conf"
+	echo 'STOP_TIMEOUT="3"' >>"$VX_ROOT/etc/vz/conf/302.conf"
 	vx_expect_ok vzctl start 302 --wait
 	vx_wait_running 302
 	local t0=$SECONDS
-	VX_CMD_TIMEOUT=$((VX_TEST_STOP_TIMEOUT + 30)) vx_expect_ok vzctl stop 302
+	vx_expect_ok vzctl stop 302
 	local took=$((SECONDS - t0))
-	[ "$took" -ge $((VX_TEST_STOP_TIMEOUT - 1)) ] || { echo "took ${took}s"; false; }
+	echo "stop took ${took}s"
+	[ "$took" -ge 2 ] && [ "$took" -lt "$VX_TEST_STOP_TIMEOUT" ]
 	vx_expect_ok vzctl status 302
 	[ "$output" = "CTID 302 exist unmounted down" ]
 	vx_ct_cleanup 302
