@@ -83,6 +83,8 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	ret = vx_parse_ctid(arg, &ctid, err);
 	if (ret < 0)
 		return ret;
+	/* Held until the worker exits: bounds parallel creates. */
+	vxd_heavy_slot(r->g);
 	vxd_info(r, "Creating container private area (%s)",
 		 o.ostemplate ? o.ostemplate : r->g->def_ostemplate);
 	ret = vx_ct_create(r->g, ctid, &o, err);
@@ -138,6 +140,8 @@ static int do_start(struct vxd_req *r, struct vx_ct *ct,
 
 	vx_msg_get_int(r->in, "wait", &wait);
 	o.wait = wait != 0;
+	/* Held until the worker exits (after the CT is up or failed). */
+	vxd_heavy_slot(r->g);
 	vxd_info(r, "Starting container...");
 	ret = vx_ct_start(r->g, ct, &o, err);
 	if (ret < 0)

@@ -88,6 +88,10 @@ int vxd_op_hello(struct vxd_req *r, struct vx_error **err);
 int vxd_op_status(struct vxd_req *r, struct vx_error **err);
 int vxd_op_list(struct vxd_req *r, struct vx_error **err);
 
+/* parallel.c: takes one of VE_PARALLEL slots for a heavy operation;
+ * held until the fd is closed (or the worker exits). -1: unbounded. */
+int vxd_heavy_slot(const struct vx_global *g);
+
 /* supervise.c */
 void vxd_supervise_init(const struct vx_global *g);
 /* Re-reads state files: picks up CTs started or stopped meanwhile. */
