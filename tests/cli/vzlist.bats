@@ -113,3 +113,21 @@ assert all(set(c) == {"ctid", "hostname"} for c in d), d
 	vx_expect_ok vzctl list -a -H -o ctid,status
 	[ "$output" = "$a" ]
 }
+
+@test "vzlist -1: CTIDs only" {
+	vx_expect_ok vzlist -a -1
+	[ "$(echo $output)" = "501 502 503" ]
+}
+
+@test "vzlist -n: NAME column in the default table" {
+	vx_expect_ok vzlist -a -n
+	[[ "${lines[0]}" == *NAME* ]]
+	grep -qE '^ *502 .*n502' <<<"$output"
+}
+
+@test "vzlist -h PATTERN / -N PATTERN filter by hostname / name" {
+	vx_expect_ok vzlist -a -H -o ctid -h 'c*'
+	[ "$(echo $output)" = 503 ]
+	vx_expect_ok vzlist -a -H -o ctid -N 'n50[12]'
+	[ "$(echo $output)" = "501 502" ]
+}
