@@ -24,6 +24,8 @@ struct vx_wire_hdr {
 
 #define FIELD_HDR 6	/* u8 type, u8 key length, u32 value length */
 
+/* Names for logs and error messages only; the number is what goes on the
+ * wire. Indexed by command number, like lxc's cmdname table. */
 static const char *const cmd_names[VXD_CMD_MAX] = {
 	[VXD_CMD_HELLO] = "hello",
 	[VXD_CMD_CREATE] = "create",
@@ -67,6 +69,12 @@ void vx_msg_release(struct vx_msg *m)
 	m->nfds = 0;
 }
 
+/*
+ * Appends one field. The total is capped at VX_PROTO_MAX_PAYLOAD here too,
+ * so a sender can never build a message its peer is bound to reject.
+ * Growth doubles the buffer: a list of thousands of CTs is built in a few
+ * reallocations.
+ */
 static int msg_put(struct vx_msg *m, char type, const char *key,
 		   const void *val, size_t vlen)
 {
@@ -118,6 +126,12 @@ int vx_msg_put_nest(struct vx_msg *m, const char *key,
 	return msg_put(m, VX_F_NEST, key, sub->buf, sub->len);
 }
 
+/*
+ * Every length is checked against what is left of the buffer before it is
+ * used, in an order that cannot overflow (subtractions only after the
+ * comparisons that make them non-negative): the buffer may come from a
+ * confused or hostile peer.
+ */
 int vx_field_next(const char *buf, size_t len, size_t *off,
 		  struct vx_field *f)
 {
@@ -201,6 +215,8 @@ int vx_msg_set_result(struct vx_msg *m, int exit_code, const char *message)
 	return ret;
 }
 
+/* MSG_NOSIGNAL: a vanished peer is an -EPIPE to handle, not a SIGPIPE
+ * that kills vxd's worker or vzctl mid-way. */
 static int write_all(int sock, const char *p, size_t len)
 {
 	while (len) {
@@ -340,6 +356,8 @@ int vx_msg_recv(int sock, struct vx_msg *m, struct ucred *cred)
 		if (ret)
 			return ret;
 	}
+	/* Checked before allocating: a bogus length must not make us
+	 * allocate (or wait for) gigabytes. */
 	if (h.magic != VX_PROTO_MAGIC || h.len > VX_PROTO_MAX_PAYLOAD)
 		return -EBADMSG;
 	m->cmd = h.cmd;

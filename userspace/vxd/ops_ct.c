@@ -41,6 +41,11 @@ int vxd_req_ctid(struct vxd_req *r, unsigned int *ctid, struct vx_error **err)
 	return ret;
 }
 
+/*
+ * Order matters: the lock first (so two operations never race on one CT),
+ * then rolling back a create whose creator died (which needs the lock and
+ * must happen before anything looks at the CT), then the config.
+ */
 int vxd_lock_load(struct vxd_req *r, unsigned int ctid, const char *op,
 		  int *lockfd, struct vx_ct **ct, struct vx_error **err)
 {
@@ -110,6 +115,8 @@ int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
 	ret = vxd_lock_load(r, ctid, "destroy", &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
+	/* OpenVZ refuses to destroy a running CT (exit 32) rather than
+	 * stopping it implicitly: destroy is not undoable. */
 	if (vx_ct_is_running(r->g, ctid)) {
 		ret = vx_error_set(err, VX_E_RUNNING, 0,
 				   "CT %u is running; stop it first: vzctl stop %u",
@@ -152,6 +159,7 @@ static int do_start(struct vxd_req *r, struct vx_ct *ct,
 	return 0;
 }
 
+/* The CT's monitor unmounts after the stop; we only report what we see. */
 static int do_stop(struct vxd_req *r, struct vx_ct *ct, bool fast,
 		   struct vx_error **err)
 {

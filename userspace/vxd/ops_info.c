@@ -103,6 +103,7 @@ static long long ct_numproc(const struct vx_global *g, unsigned int ctid,
 	return n;
 }
 
+/* vzlist's STATUS column: one word, running wins over everything else. */
 static const char *status_word(const struct vx_status *st)
 {
 	if (st->running)
@@ -166,6 +167,8 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 	return ret;
 }
 
+/* Every field of every CT in one response: the client filters and
+ * formats, so vzlist options never need a protocol change. */
 int vxd_op_list(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_free unsigned int *ids = NULL;

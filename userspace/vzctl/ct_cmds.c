@@ -29,6 +29,8 @@ static int put_opt(int opt, const char *arg, void *data)
 	return 0;
 }
 
+/* The shape of every simple verb: parse, one request, print the answer.
+ * A return of -1 from the parser means --help was printed (exit 0). */
 static int run_verb(int argc, char **argv, unsigned int cmd,
 		    const char *shortopts, const struct option *longopts,
 		    const char *usage)

@@ -30,6 +30,8 @@ struct field {
 	const char *key;	/* field in vxd's record */
 };
 
+/* Column widths and alignment are OpenVZ's, so the default table lines up
+ * exactly like vzlist's output that scripts cut with awk or cut -c. */
 static const struct field fields[] = {
 	{ "ctid", "CTID", 10, true, F_NUM, "ctid" },
 	{ "veid", "VEID", 10, true, F_NUM, "ctid" },
@@ -127,6 +129,7 @@ static long long rnum(const struct row *r, const char *key, bool *have)
 	return v;
 }
 
+/* qsort has no context argument; the options are set right before it. */
 static const struct list_opts *sort_opts;
 
 static int cmp_rows(const void *a, const void *b)
@@ -156,6 +159,8 @@ static int cmp_rows(const void *a, const void *b)
 	return sort_opts->sort_desc ? -c : c;
 }
 
+/* The last column is not padded (no trailing blanks), as in OpenVZ; an
+ * absent value prints as "-" so columns never collapse for awk. */
 static void print_cell(const struct field *f, const struct row *r, bool last)
 {
 	char num[32];
@@ -329,6 +334,8 @@ int cmd_list(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
+	/* Without -o: OpenVZ's default table, or every field for JSON so a
+	 * script gets the whole record with one call. */
 	if (!o.ncols) {
 		static const char *def[] = { "ctid", "numproc", "status", "ip",
 					     "hostname" };
