@@ -10,8 +10,8 @@
 
 #include "vzctl.h"
 
-/* Collects options into request fields: the option table's flag strings
- * double as field names (see put_opt). */
+/* Maps each option letter to its request field (docs/protocol.md); vxd
+ * validates the values, so the rules live in one place. */
 static int put_opt(int opt, const char *arg, void *data)
 {
 	struct vx_msg *req = data;
