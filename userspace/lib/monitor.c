@@ -201,18 +201,51 @@ static int wait_booted(struct monitor *m, struct vx_error **err)
 	return 0;
 }
 
+/* Kills a half-made init and prefers its own error (it failed first and
+ * knows why) over ours. */
+static int spawn_fail(struct monitor *m, int err_r, int ret,
+		      struct vx_error **err)
+{
+	struct vx_error *child_err = NULL;
+
+	kill(m->init_pid, SIGKILL);
+	waitpid(m->init_pid, NULL, 0);
+	close(steal_fd(m->init_fd));
+	if (vx_error_recv(err_r, &child_err) < 0 && child_err &&
+	    err && *err) {
+		vx_error_free(*err);
+		*err = child_err;
+		return -(child_err->errnum ? child_err->errnum : EIO);
+	}
+	vx_error_free(child_err);
+	return ret;
+}
+
+/*
+ * Clones init, then creates the cgroups and moves init into them while
+ * init builds its root file system: the two are independent, and each
+ * costs a few ms (cgroup_threadgroup_rwsem makes the move wait for an RCU
+ * grace period on v1). init waits for one byte on go_w before it unshares
+ * the cgroup namespace and execs.
+ */
 static int spawn_init(struct monitor *m, struct vx_error **err)
 {
 	cleanup_close int err_r = -1, err_w = -1, sock_m = -1, sock_c = -1;
+	cleanup_close int go_r = -1, go_w = -1;
 	struct vx_clone_args args = { 0 };
-	int pipefd[2], sv[2], pidfd = -1, ret;
+	int pipefd[2], gofd[2], sv[2], pidfd = -1, ret;
 	pid_t pid;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return vx_error_set(err, VX_E_RESOURCE, errno, "pipe");
 	err_r = pipefd[0];
 	err_w = pipefd[1];
+	if (pipe2(gofd, O_CLOEXEC) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, errno, "pipe");
+	go_r = gofd[0];
+	go_w = gofd[1];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, errno, "socketpair");
 	sock_m = sv[0];
 	sock_c = sv[1];
 	args.flags = CLONE_PIDFD | VX_CT_NS;
@@ -225,12 +258,22 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 				    "ct %u: clone init into new namespaces",
 				    m->ct->ctid);
 	if (pid == 0)
-		vx_init_child(m->cfg, m->cg, err_w, sock_c);
+		vx_init_child(m->cfg, go_r, err_w, sock_c);
 
 	m->init_pid = pid;
 	m->init_fd = pidfd;
 	close(steal_fd(err_w));
 	close(steal_fd(sock_c));
+	close(steal_fd(go_r));
+	ret = vx_cgroup_create(m->cg, err);
+	if (ret == 0)
+		ret = vx_cgroup_attach(m->cg, pid, err);
+	if (ret == 0 && write(go_w, "g", 1) != 1)
+		ret = vx_error_set(err, VX_E_START, errno,
+				   "ct %u: release init", m->ct->ctid);
+	if (ret < 0)
+		return spawn_fail(m, err_r, ret, err);
+	close(steal_fd(go_w));
 	/* The console comes first, then EOF (exec) or an error. A child
 	 * dying early closes both, so neither read can hang. */
 	m->console = recv_fd(sock_m);
@@ -239,12 +282,8 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 		ret = vx_error_set(err, VX_E_START, 0,
 				   "ct %u: init died during setup",
 				   m->ct->ctid);
-	if (ret < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(steal_fd(m->init_fd));
-		return ret;
-	}
+	if (ret < 0)
+		return spawn_fail(m, err_r, ret, err);
 	m->console_hold = ioctl(m->console, TIOCGPTPEER,
 				O_RDWR | O_NOCTTY | O_CLOEXEC);
 	fcntl(m->console, F_SETFL, O_NONBLOCK);
@@ -269,9 +308,6 @@ static int boot(struct monitor *m, struct vx_error **err)
 		if (ret < 0)
 			return ret;
 	}
-	ret = vx_cgroup_create(m->cg, err);
-	if (ret < 0)
-		return ret;
 	ret = spawn_init(m, err);
 	if (ret < 0)
 		return ret;

@@ -14,7 +14,7 @@
 #include "global.h"
 
 /* Namespaces a CT gets; the cgroup namespace is unshared by init itself
- * after joining the CT's cgroups (so the CT's cgroup is its root). */
+ * once it is in the CT's cgroups (so the CT's cgroup is its root). */
 #define VX_CT_NS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | \
 		  CLONE_NEWNET)
 
@@ -42,11 +42,12 @@ void vx_monitor_main(const struct vx_global *g, struct vx_ct *ct,
 		     const struct vx_run_cfg *cfg, int report_fd);
 
 /* The CT's init before exec (child of the monitor, in the new
- * namespaces). Sends the console master over sock_fd, an error over
- * err_fd; on success execs and never returns. */
+ * namespaces). Sends the console master over sock_fd, waits for one byte
+ * on go_fd (the monitor has put it into the CT's cgroups), reports an
+ * error over err_fd; on success execs and never returns. */
 __attribute__((noreturn))
-void vx_init_child(const struct vx_run_cfg *cfg, struct vx_cgroup *cg,
-		   int err_fd, int sock_fd);
+void vx_init_child(const struct vx_run_cfg *cfg, int go_fd, int err_fd,
+		   int sock_fd);
 
 /* Applies seccomp and the capability bounding set to the caller. */
 int vx_confine(uint64_t caps, struct vx_error **err);
