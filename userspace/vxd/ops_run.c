@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,16 +102,33 @@ static void kill_command(pid_t pid)
 static int wait_cmd_or_client(int sock, pid_t pid, int *status)
 {
 	int pidfd = syscall(SYS_pidfd_open, pid, 0);
+	sigset_t term;
+	int sfd;
+
+	/* SIGTERM = vxd died (our parent-death signal) or was told to stop:
+	 * the command goes with us rather than running on unsupervised. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	sfd = signalfd(-1, &term, SFD_CLOEXEC);
+	if (getppid() != vxd_main_pid)
+		kill(getpid(), SIGTERM);	/* vxd died before we blocked it */
 
 	for (;;) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = sock, .events = POLLIN | POLLRDHUP },
+			{ .fd = sfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
 		};
-		int n = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 200);
+		int n = poll(p, pidfd >= 0 ? 3 : 2, pidfd >= 0 ? -1 : 200);
 
 		if (n < 0 && errno != EINTR)
 			break;
+		if (n > 0 && p[1].revents) {
+			kill_command(pid);
+			waitpid(pid, status, 0);
+			_exit(1);
+		}
 		if (n > 0 && p[0].revents) {
 			char c;
 
@@ -122,6 +140,8 @@ static int wait_cmd_or_client(int sock, pid_t pid, int *status)
 				waitpid(pid, status, 0);
 				if (pidfd >= 0)
 					close(pidfd);
+				if (sfd >= 0)
+					close(sfd);
 				return -ECONNRESET;
 			}
 		}
@@ -130,6 +150,8 @@ static int wait_cmd_or_client(int sock, pid_t pid, int *status)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (sfd >= 0)
+		close(sfd);
 	return 0;
 }
 

@@ -43,6 +43,8 @@ static const vxd_handler_t handlers[VXD_CMD_MAX] = {
 	[VXD_CMD_LIST] = vxd_op_list,
 };
 
+pid_t vxd_main_pid;
+
 static int private_fds[8];
 static int n_private_fds;
 
@@ -217,10 +219,13 @@ pid_t vxd_spawn_worker(int conn)
 		return pid;
 	/* An operation in flight dies with vxd (the CT lock then frees
 	 * itself and the next operation rolls a half-made create back);
-	 * running CTs do not, they belong to their monitors. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	 * running CTs do not, they belong to their monitors. SIGTERM rather
+	 * than SIGKILL so that exec/enter, which catch it, can kill the
+	 * command they run first (ops_run.c). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
+	vxd_main_pid = parent;
 	/* Worker: drop everything that belongs to the main process before
 	 * any libvx code can fork a long-lived CT monitor. */
 	vxd_close_private_fds();

@@ -52,6 +52,8 @@ typedef int (*vxd_handler_t)(struct vxd_req *r, struct vx_error **err);
 void vxd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* server.c */
+/* In a worker: the pid of the vxd main process that forked it. */
+extern pid_t vxd_main_pid;
 int vxd_listen(const struct vx_global *g, struct vx_error **err);
 /* Forks a worker for a freshly accepted connection. Returns its pid. */
 pid_t vxd_spawn_worker(int conn);
