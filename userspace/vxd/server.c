@@ -197,7 +197,14 @@ static void serve(int sock)
 			ct ? " " : "", ct ? ct : "", err ? err->code : 3,
 			err ? err->msg : "internal error");
 	} else {
-		vx_msg_put_int(&out, "exit", 0);
+		const char *ct = vx_msg_get_str(&in, "ct");
+		char msg[128];
+
+		/* Success carries a message too, so every response has the
+		 * same shape: exit + message. */
+		snprintf(msg, sizeof(msg), "%s%s%s: ok", vxd_cmd_name(in.cmd),
+			 ct ? " " : "", ct ? ct : "");
+		vx_msg_set_result(&out, 0, msg);
 	}
 	ret = vx_msg_send(sock, &out, NULL, 0);
 	if (ret < 0 && ret != -EPIPE)
