@@ -371,6 +371,10 @@ int cmd_list(int argc, char **argv)
 		matched++;
 		if (!selected(&r, &o, argc - optind))
 			continue;
+		/* A CT whose config cannot be read is still listed (the admin
+		 * must see it), with the reason on stderr. */
+		if (rstr(&r, "error"))
+			fprintf(stderr, "vzlist: warning: %s\n", rstr(&r, "error"));
 		if (n == cap) {
 			struct row *nr = realloc(rows, (cap = cap * 2 + 16) *
 						 sizeof(*rows));
