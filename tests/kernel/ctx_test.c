@@ -24,6 +24,8 @@ FIXTURE_SETUP(ctx)
 
 FIXTURE_TEARDOWN(ctx)
 {
+	if (!self->nl.sk)	/* setup never got the family */
+		return;
 	int err = vxt_ctx_del_wait(&self->nl, self->ctid, 5000);
 
 	EXPECT_TRUE(err == 0 || err == -ENOENT) {

@@ -274,6 +274,8 @@ FIXTURE_SETUP(enforce)
 
 FIXTURE_TEARDOWN(enforce)
 {
+	if (!self->nl.sk)	/* setup never got the family */
+		return;
 	if (self->t.pid > 0) {
 		kill(self->t.pid, SIGKILL);
 		vxt_reap(&self->t);

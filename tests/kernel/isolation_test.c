@@ -123,6 +123,8 @@ FIXTURE_SETUP(iso)
 
 FIXTURE_TEARDOWN(iso)
 {
+	if (!self->nl.sk)	/* setup never got the family */
+		return;
 	close(self->p[0]);
 	close(self->p[1]);
 	/* all three must still be alive: nobody may have killed them */

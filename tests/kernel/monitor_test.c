@@ -54,6 +54,8 @@ FIXTURE_SETUP(mon)
 
 FIXTURE_TEARDOWN(mon)
 {
+	if (!self->nl.sk)	/* setup never got the family */
+		return;
 	vxt_ctx_del_wait(&self->nl, self->ctid, 5000);
 	vxnl_close(&self->mon);
 	vxnl_close(&self->nl);

@@ -73,6 +73,8 @@ FIXTURE_SETUP(perm)
 
 FIXTURE_TEARDOWN(perm)
 {
+	if (!self->nl.sk)	/* setup never got the family */
+		return;
 	EXPECT_EQ(0, vxt_ctx_del_wait(&self->nl, self->ctid, 5000));
 	vxnl_close(&self->nl);
 }

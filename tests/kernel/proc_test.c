@@ -241,6 +241,8 @@ FIXTURE_SETUP(proc)
 
 FIXTURE_TEARDOWN(proc)
 {
+	if (!self->nl.sk)	/* setup never got the family */
+		return;
 	close(self->p[0]);
 	close(self->p[1]);
 	vxt_reap(&self->t);

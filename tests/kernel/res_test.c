@@ -35,6 +35,8 @@ FIXTURE_SETUP(res)
 
 FIXTURE_TEARDOWN(res)
 {
+	if (!self->nl.sk)	/* setup never got the family */
+		return;
 	EXPECT_EQ(0, vxt_ctx_del_wait(&self->nl, self->ctid, 5000));
 	vxnl_close(&self->nl);
 }
