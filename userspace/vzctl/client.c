@@ -115,9 +115,12 @@ int vzctl_connect(void)
 	    !getenv("VX_NO_AUTOSTART")) {
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 
-		spawn_vxd(vxd_err, sizeof(vxd_err));
-		/* ~5 s: covers a concurrent vzctl's vxd still starting. */
+		/* ~5 s: covers a concurrent vzctl's vxd still starting. A
+		 * vxd that is just exiting still holds the pidfile lock, so a
+		 * new one started then gives up: try starting it again. */
 		for (int i = 0; i < 250; i++) {
+			if (i % 50 == 0)
+				spawn_vxd(vxd_err, sizeof(vxd_err));
 			fd = try_connect(g->sock_path);
 			if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED))
 				break;
