@@ -65,6 +65,31 @@ int vzctl_usage_error(const char *verb, const char *fmt, ...)
 			  verb, msg ? msg : "bad usage", verb);
 }
 
+/* OpenVZ options a hoster may well type that vx does not implement yet:
+ * say so, instead of the puzzling "unknown option". */
+static bool is_openvz_option(const char *arg)
+{
+	static const char *const known[] = {
+		"ipadd", "ipdel", "nameserver", "searchdomain", "userpasswd",
+		"netif_add", "netif_del", "ram", "swap", "cpus", "cpuunits",
+		"cpulimit", "diskspace", "diskinodes", "numproc", "numfile",
+		"kmemsize", "privvmpages", "physpages", "swappages",
+		"capability", "devices", "devnodes", "features", "iptables",
+		"layout", "setmode", "skip_arpdetect", "force", "skip-fsck",
+		"local_uid", "local_gid", "bindmount_add", "quotaugidlimit",
+	};
+	size_t n;
+
+	if (strncmp(arg, "--", 2))
+		return false;
+	arg += 2;
+	n = strcspn(arg, "=");
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (strlen(known[i]) == n && !strncmp(known[i], arg, n))
+			return true;
+	return false;
+}
+
 static bool looks_numeric(const char *s)
 {
 	if (*s == '-' || *s == '+')
@@ -115,6 +140,10 @@ int vzctl_parse(int argc, char **argv, const char *shortopts,
 			if (optopt)
 				return vzctl_usage_error(verb, "unknown option -%c",
 							 optopt);
+			if (is_openvz_option(argv[optind - 1]))
+				return vzctl_usage_error(verb,
+							 "option %s is an OpenVZ option this version of vx does not support yet",
+							 argv[optind - 1]);
 			return vzctl_usage_error(verb, "unknown option %s",
 						 argv[optind - 1]);
 		default:
