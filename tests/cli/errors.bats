@@ -3,6 +3,7 @@
 # OpenVZ's where OpenVZ has one). Every message must name the bad value and
 # say what to do.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() { vx_test_setup; }
@@ -311,4 +312,23 @@ release_lock() { touch "$lockdone"; wait; }
 		{ grep " $VX_ROOT/vz/root/150 " /proc/self/mountinfo; false; }
 	vx_expect_rc 43 vzctl start 150
 	vx_expect_ok vzctl destroy 150
+}
+
+@test "umount of a running VPS: refused with 32" {
+	vx_create_started 151
+	vx_expect_rc 32 vzctl umount 151
+	vx_output_has stop
+	vx_is_running 151
+	vx_ct_cleanup 151
+}
+
+@test "vzctl --json: errors as a JSON object with the exit code" {
+	run --separate-stderr vx_timeout vzctl --json start 152
+	[ "$status" -eq 14 ]
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["exit"] == 14, d
+assert "152" in d["error"], d
+' "$output"
 }

@@ -143,10 +143,15 @@ enter_with() {
 
 @test "enter: job control works (the shell is a session leader with a ctty)" {
 	vx_require script
-	enter_with 'sleep 100 &\njobs\nkill %%1\nexit\n'
+	# Paced input: an interactive ash ignores SIGTERM, and a job killed
+	# before its child has reset that would survive (an ash race).
+	run vx_timeout bash -c "( printf 'sleep 100 &\n'; sleep 0.5; printf 'jobs\n'; sleep 0.3; printf 'kill %%1\n'; sleep 0.5; printf 'exit\n' ) | script -qfec 'vzctl enter 201' /dev/null"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	vx_output_has 'sleep 100'
 	! vx_output_has "can't access tty"
+	# `kill %1` found the job: no sleep left.
+	run vx_in_ct 201 ps
+	! grep -q 'sleep 100' <<<"$output"
 }
 
 @test "enter: exit status of the shell is returned" {
@@ -169,4 +174,27 @@ enter_with() {
 	enter_with 'hostname\nexit\n' ex201
 	[ "$status" -eq 0 ]
 	vx_output_has exec201
+}
+
+@test "enter: the terminal size is passed to the pty" {
+	vx_require script
+	run vx_timeout bash -c "printf 'stty size\nexit\n' | script -qfec 'stty cols 123 rows 45; vzctl enter 201' /dev/null"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	vx_output_has "45 123"
+}
+
+@test "enter: Ctrl-C interrupts the command in the VPS, not the session" {
+	vx_require script
+	run vx_timeout bash -c "( printf 'sleep 101\n'; sleep 1; printf '\003'; sleep 1; printf 'echo after-int\nexit\n' ) | script -qfec 'vzctl enter 201' /dev/null"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	vx_output_has after-int
+	# The sleep is gone.
+	run vx_in_ct 201 ps
+	! grep -q 'sleep 101' <<<"$output"
+}
+
+@test "exec with stdin at EOF returns at once" {
+	run vx_timeout vzctl exec 201 cat </dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }

@@ -82,12 +82,28 @@ teardown_file() { vx_test_teardown; }
 
 @test "start --wait returns with the VPS booted (init's sysinit ran)" {
 	vx_create 111
+	# A slow boot: rcS takes 2 s before it marks the boot finished.
+	sed -i 's|^: >/run/booted|sleep 2; : >/run/booted|' \
+		"$VX_ROOT/vz/private/111/etc/init.d/rcS"
+	grep -q 'sleep 2' "$VX_ROOT/vz/private/111/etc/init.d/rcS"
+	local t0=$SECONDS
 	vx_expect_ok vzctl start 111 --wait
+	[ $((SECONDS - t0)) -ge 1 ]
 	vx_expect_ok vzctl status 111
 	[ "$output" = "CTID 111 exist mounted running" ]
-	# rcS (the template's sysinit) leaves /run/booted.
-	vx_wait_for 10 vx_in_ct 111 'test -e /run/booted'
+	# No polling: the boot is over when --wait returns.
+	vx_expect_ok vzctl exec 111 'test -e /run/booted'
 	vx_ct_cleanup 111
+}
+
+@test "start --wait: a boot longer than BOOT_TIMEOUT fails with 133" {
+	vx_create 125
+	sed -i 's|^: >/run/booted|sleep 30; : >/run/booted|' \
+		"$VX_ROOT/vz/private/125/etc/init.d/rcS"
+	echo 'BOOT_TIMEOUT="2"' >>"$VX_ROOT/etc/vz/conf/125.conf"
+	vx_expect_rc 133 vzctl start 125 --wait
+	vx_output_has BOOT_TIMEOUT
+	vx_ct_cleanup 125
 }
 
 @test "stop runs the template's shutdown actions; stop --fast does not" {
@@ -237,4 +253,22 @@ teardown_file() { vx_test_teardown; }
 	vx_expect_ok vzlist -H -o ctid
 	[ "$(echo $output)" = "122 123 124" ]
 	vx_ct_cleanup 122 123 124
+}
+
+@test "destroy of a mounted (stopped) VPS unmounts it first" {
+	vx_create 126
+	vx_expect_ok vzctl mount 126
+	vx_expect_ok vzctl destroy 126
+	! grep -q " $VX_ROOT/vz/root/126 " /proc/self/mountinfo
+	[ ! -e "$VX_ROOT/vz/private/126" ]
+	[ ! -e "$VX_ROOT/etc/vz/conf/126.conf" ]
+}
+
+@test "reboot keeps the configured hostname" {
+	vx_create_started 127 --hostname keep127
+	vx_expect_ok vzctl restart 127
+	vx_wait_running 127
+	vx_expect_ok vzctl exec2 127 hostname
+	[ "$output" = keep127 ]
+	vx_ct_cleanup 127
 }
