@@ -248,6 +248,9 @@ int main(int argc, char **argv)
 	/* Whatever fds our starter left open (a test harness's pipes, a
 	 * shell's) must not live on in the daemon, its workers or CTs. */
 	close_range(3, ~0U, 0);
+	/* Files vxd creates (configs, state) must not depend on the umask of
+	 * whoever happened to start it (vzctl starts it on demand). */
+	umask(022);
 	if (geteuid() != 0) {
 		fprintf(stderr, "vxd: must run as root\n");
 		return VX_E_PERM;
