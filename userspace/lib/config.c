@@ -443,6 +443,12 @@ static int write_all(int fd, const char *buf, size_t len)
 int vx_write_file_atomic(const char *path, const char *buf, size_t len,
 			 int mode, struct vx_error **err)
 {
+	return vx_write_file_replace(path, buf, len, mode, true, err);
+}
+
+int vx_write_file_replace(const char *path, const char *buf, size_t len,
+			  int mode, bool durable, struct vx_error **err)
+{
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -1;
 	int ret;
@@ -466,7 +472,7 @@ int vx_write_file_atomic(const char *path, const char *buf, size_t len,
 	ret = write_all(fd, buf, len);
 	if (!ret && fchmod(fd, mode) < 0)
 		ret = -errno;
-	if (!ret && fsync(fd) < 0)
+	if (!ret && durable && fsync(fd) < 0)
 		ret = -errno;
 	if (!ret && close(steal_fd(fd)) < 0)
 		ret = -errno;
@@ -478,6 +484,7 @@ int vx_write_file_atomic(const char *path, const char *buf, size_t len,
 	}
 	/* The data is safe; a failed directory fsync only weakens durability
 	 * of the rename, which we cannot undo anyway. */
-	fsync_parent(path);
+	if (durable)
+		fsync_parent(path);
 	return 0;
 }

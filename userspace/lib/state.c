@@ -125,7 +125,8 @@ int vx_state_write(const struct vx_global *g, unsigned int ctid,
 				    "ct %u: state", ctid);
 	ret = vx_mkdir_p(dir, 0755, err);
 	if (!ret)
-		ret = vx_write_file_atomic(path, text, strlen(text), 0644, err);
+		ret = vx_write_file_replace(path, text, strlen(text), 0644,
+					    false, err);
 	if (ret && err && *err)
 		(*err)->code = VX_E_SYSTEM;
 	return ret;
