@@ -102,8 +102,16 @@ void vxd_info(struct vxd_req *r, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
-	if (s)
-		vx_msg_put_str(r->out, "info", s);
+	/* Sent at once, not with the final response: a graceful stop can
+	 * take STOP_TIMEOUT seconds and the user should see it started. */
+	if (s) {
+		struct vx_msg im;
+
+		vx_msg_init(&im, r->in->cmd, VX_MSG_INTERIM);
+		if (!vx_msg_put_str(&im, "info", s))
+			vx_msg_send(r->sock, &im, NULL, 0);
+		vx_msg_release(&im);
+	}
 	free(s);
 }
 

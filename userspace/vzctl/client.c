@@ -169,6 +169,15 @@ int vzctl_call(struct vx_msg *req, const int *fds, int nfds,
 		}
 		if (resp->kind == VX_MSG_RESPONSE)
 			return 0;
+		/* Progress lines arrive as they happen. */
+		if (!vzctl.quiet && !vzctl.json) {
+			const char *info = vx_msg_get_str(resp, "info");
+
+			if (info) {
+				printf("%s\n", info);
+				fflush(stdout);
+			}
+		}
 		vx_msg_release(resp);
 	} while (1);
 }

@@ -192,9 +192,16 @@ int cmd_enter(int argc, char **argv)
 	vx_msg_put_int(&req, "interactive", tty);
 	ret = vx_msg_send(sock, &req, NULL, 0);
 	vx_msg_release(&req);
-	if (ret < 0 || vx_msg_recv(sock, &resp, NULL) < 0) {
-		close(sock);
-		return vzctl_fail(VX_E_PROTOCOL, "enter: no answer from vxd; see vxd.log");
+	/* Skip progress-only interim messages until the pty (or an error). */
+	for (;;) {
+		if (ret < 0 || vx_msg_recv(sock, &resp, NULL) < 0) {
+			close(sock);
+			return vzctl_fail(VX_E_PROTOCOL,
+					  "enter: no answer from vxd; see vxd.log");
+		}
+		if (resp.kind != VX_MSG_INTERIM || resp.nfds)
+			break;
+		vx_msg_release(&resp);
 	}
 	if (resp.kind == VX_MSG_RESPONSE || resp.nfds != 1) {
 		ret = vzctl_report(&resp);
