@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Mounting a CT's private area on VE_ROOT (layout "simfs"/plain).
+ * Mounting a CT's private area on VE_ROOT, for each layout (layout.h).
  *
- * VE_PRIVATE is bind-mounted on VE_ROOT, then the new mount is made private,
+ * plain: VE_PRIVATE is bind-mounted on VE_ROOT; overlay: an overlayfs of
+ * the template's lower tree and VE_PRIVATE/upper. Then the new mount is
+ * made private,
  * so mounts made inside a running CT never propagate to the host's view and
  * the host's never appear inside (systemd makes / shared, and a bind mount
  * inherits that). "Mounted" means: VE_ROOT is a mount point in
  * /proc/self/mountinfo *and* its root is this private area (same inode), so
- * an unrelated mount on VE_ROOT is never taken for the CT.
+ * an unrelated mount on VE_ROOT is never taken for the CT. For overlay the
+ * root inode is the overlay's own, so the mountinfo entry is matched by
+ * its upperdir instead (overlay.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "layout.h"
 #include "storage.h"
 
 static bool is_dir(const char *path)
@@ -69,12 +74,20 @@ bool vx_is_mount_point(const char *path)
 
 bool vx_ct_private_exists(const struct vx_ct *ct)
 {
-	return is_dir(ct->private);
+	char upper[PATH_MAX];
+
+	if (vx_ct_layout(ct) != VX_LAYOUT_OVERLAY)
+		return is_dir(ct->private);
+	snprintf(upper, sizeof(upper), "%s/upper", ct->private);
+	return is_dir(upper);
 }
 
 bool vx_ct_is_mounted(const struct vx_ct *ct)
 {
 	struct stat r, p;
+
+	if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY)
+		return vx_overlay_is_mounted(ct);
 
 	/* Mounted = VE_ROOT is a mount point whose root is this private
 	 * area (same inode), not just "something is mounted there". */
@@ -109,10 +122,15 @@ int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
 		vx_error_prefix(err, "ct %u: mount", ct->ctid);
 		return ret;
 	}
-	if (mount(ct->private, ct->root, NULL, MS_BIND, NULL) < 0)
+	if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY) {
+		ret = vx_overlay_mount(ct, err);
+		if (ret)
+			return ret;
+	} else if (mount(ct->private, ct->root, NULL, MS_BIND, NULL) < 0) {
 		return vx_error_set(err, VX_E_MOUNT, errno,
 				    "ct %u: bind mount %s on %s", ct->ctid,
 				    ct->private, ct->root);
+	}
 	if (mount(NULL, ct->root, NULL, MS_PRIVATE, NULL) < 0) {
 		int e = errno;
 

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "layout.h"
 #include "lock.h"
 #include "state.h"
 #include "storage.h"
@@ -57,7 +58,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
  * filesystem (FTW_MOUNT): a mount left inside a CT tree makes the removal
  * fail with EBUSY instead of deleting the host's files behind it.
  */
-static int rm_rf(const char *path, int code, struct vx_error **err)
+int vx_rm_rf(const char *path, int code, struct vx_error **err)
 {
 	struct stat st;
 	const char *p;
@@ -90,7 +91,7 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-static int fsync_dir(const char *path)
+int vx_fsync_path(const char *path)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -136,9 +137,9 @@ static int rollback(const struct vx_global *g, unsigned int ctid,
 		vx_conf_free(fake.conf);
 	}
 	if (!ret && tmp && *tmp)
-		ret = rm_rf(tmp, VX_E_DESTROY, err);
+		ret = vx_rm_rf(tmp, VX_E_DESTROY, err);
 	if (!ret && priv && *priv)
-		ret = rm_rf(priv, VX_E_DESTROY, err);
+		ret = vx_rm_rf(priv, VX_E_DESTROY, err);
 	/* rmdir: only an empty mount point we made, never a busy mount. */
 	if (!ret && root && *root && !strcmp(vx_conf_get(j, "ROOT_CREATED") ?: "",
 					     "yes"))
@@ -150,7 +151,7 @@ static int rollback(const struct vx_global *g, unsigned int ctid,
 	}
 	if (unlink(jpath) < 0 && errno != ENOENT)
 		return vx_error_set(err, VX_E_DESTROY, errno, "remove %s", jpath);
-	fsync_dir(g->lockdir);
+	vx_fsync_path(g->lockdir);
 	return 0;
 }
 
@@ -189,6 +190,8 @@ struct create {
 	unsigned int ctid;
 	const char *ostemplate, *sample;
 	char *tpl_path, *private, *root, *tmp, *jpath, *destroyed;
+	enum vx_layout layout;
+	int lower_lock;		/* overlay: shared lock on the template */
 	struct vx_ct *ct;	/* the new CT: conf from the sample */
 	struct vx_conf *journal;
 };
@@ -203,21 +206,46 @@ static void create_free(struct create *c)
 	free(c->destroyed);
 	vx_ct_free(c->ct);
 	vx_conf_free(c->journal);
+	/* Only now, after commit or rollback: until then a `template
+	 * remove` must not take the lower tree the new CT links to. */
+	if (c->lower_lock >= 0)
+		close(c->lower_lock);
 }
 
-/* Only the plain layout exists so far; refuse others instead of ignoring
- * a setting the user made on purpose. */
-static int check_layout(const struct vx_conf *conf, const char *where,
-			struct vx_error **err)
+/*
+ * The new CT's layout: --layout, else the sample's VE_LAYOUT, else
+ * vz.conf's, else the built-in default. A layout vx does not have is
+ * refused wherever it is written, instead of ignoring a setting the user
+ * made on purpose.
+ */
+static int pick_layout(struct create *c, const struct vx_create_opts *o,
+		       const char *sample, struct vx_error **err)
 {
-	const char *l = vx_conf_get(conf, "VE_LAYOUT");
+	const char *s = vx_conf_get(c->ct->conf, "VE_LAYOUT");
+	const char *g = vx_conf_get(c->g->conf, "VE_LAYOUT");
+	enum vx_layout l;
+	int ret;
 
-	if (!l || !*l || !strcmp(l, "simfs") || !strcmp(l, "plain"))
-		return 0;
-	vx_error_set(err, VX_E_INVAL_VALUE, 0,
-		     "%s: VE_LAYOUT=\"%s\" is not supported; use \"simfs\" (a directory bind-mounted on VE_ROOT)",
-		     where, l);
-	return -EINVAL;
+	c->layout = VX_LAYOUT_DEFAULT;
+	if (g && *g) {
+		ret = vx_layout_parse(g, "vz.conf", &l, err);
+		if (ret)
+			return ret;
+		c->layout = l;
+	}
+	if (s && *s) {
+		ret = vx_layout_parse(s, sample, &l, err);
+		if (ret)
+			return ret;
+		c->layout = l;
+	}
+	if (o->layout && *o->layout) {
+		ret = vx_layout_parse(o->layout, "--layout", &l, err);
+		if (ret)
+			return ret;
+		c->layout = l;
+	}
+	return 0;
 }
 
 /* Everything that can be refused is checked before anything is written. */
@@ -278,9 +306,7 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 	}
 	if (ret)
 		return ret;
-	ret = check_layout(c->ct->conf, sample, err);
-	if (!ret)
-		ret = check_layout(g->conf, "vz.conf", err);
+	ret = pick_layout(c, o, sample, err);
 	if (ret)
 		return ret;
 
@@ -302,6 +328,10 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 		return vx_error_set(err, VX_E_INVAL_VALUE, 0,
 				    "VE_PRIVATE and VE_ROOT are both %s; they must differ",
 				    c->root), -EINVAL;
+	if (c->layout == VX_LAYOUT_OVERLAY &&
+	    (vx_overlay_check_path(c->private, "private area", err) ||
+	     vx_overlay_check_path(g->template_dir, "TEMPLATE", err)))
+		return -EINVAL;
 	if (exists(c->private))
 		return vx_error_set(err, VX_E_PRIVATE_EXISTS, 0,
 				    "ct %u: private area %s already exists (left over from a CT whose config was removed?); remove it or choose another with --private",
@@ -338,54 +368,35 @@ static int create_journal(struct create *c, const struct vx_create_opts *o,
 	return ret;
 }
 
-/*
- * GNU tar exits 0 on a stream that is too short to hold a header (garbage,
- * an empty file), leaving an empty tree. A CT without init or a shell can
- * never start, so such a template is refused here rather than at start.
- */
-static int check_tree(struct create *c, struct vx_error **err)
+/* overlay: the CT's private area is three entries next to a shared lower
+ * tree, unpacked by the first create of the template (layout.h). */
+static int fill_overlay(struct create *c, struct vx_error **err)
 {
-	static const char *const need[] = { "sbin/init", "bin/sh" };
-	char p[PATH_MAX];
+	cleanup_free char *lower = NULL;
+	int ret;
 
-	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
-		snprintf(p, sizeof(p), "%s/%s", c->tmp, need[i]);
-		/* lstat: an absolute symlink points into the CT, not here. */
-		if (exists(p))
-			return 0;
-	}
-	vx_error_set(err, VX_E_CREATE_PRIVATE, 0,
-		     "OS template %s unpacked to a tree without /sbin/init or /bin/sh; the archive is corrupt or not an OS template: rebuild it",
-		     c->tpl_path);
-	return -EINVAL;
+	c->lower_lock = vx_lower_get(c->g, c->ostemplate, c->tpl_path, &lower,
+				     err);
+	if (c->lower_lock < 0)
+		return c->lower_lock;
+	ret = vx_overlay_fill(c->tmp, lower, err);
+	/* Nothing was unpacked here: the entries just need to be on disk
+	 * before the rename, not a whole-filesystem sync. */
+	if (!ret && vx_fsync_path(c->tmp) < 0)
+		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s",
+				   c->tmp);
+	return ret;
 }
 
-static int create_private(struct create *c, struct vx_error **err)
+static int fill_plain(struct create *c, struct vx_error **err)
 {
-	cleanup_free char *parent = strdup(c->private);
-	char *slash = parent ? strrchr(parent, '/') : NULL;
 	cleanup_close int fd = -1;
 	int ret;
 
-	if (!slash)
-		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
-	*slash = '\0';
-	/* Private areas hold setuid binaries of CTs: keep them away from
-	 * unprivileged host users (as OpenVZ does with /vz/private 0700). */
-	ret = vx_mkdir_p(parent, 0700, err);
-	if (!ret)
-		ret = rm_rf(c->destroyed, VX_E_CREATE_PRIVATE, err);
-	if (!ret)
-		ret = rm_rf(c->tmp, VX_E_CREATE_PRIVATE, err);
-	if (ret)
-		return ret;
-	if (mkdir(c->tmp, 0755) < 0 || chmod(c->tmp, 0755) < 0)
-		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
-				    c->tmp);
 	ret = vx_template_unpack(c->tpl_path, c->tmp, err);
 	if (ret)
 		return ret;
-	ret = check_tree(c, err);
+	ret = vx_template_check_tree(c->tmp, c->tpl_path, err);
 	if (ret)
 		return ret;
 	/* The unpacked files must be on disk before the rename makes them
@@ -395,10 +406,38 @@ static int create_private(struct create *c, struct vx_error **err)
 	if (fd < 0 || syncfs(fd) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s",
 				    c->tmp);
+	return 0;
+}
+
+static int create_private(struct create *c, struct vx_error **err)
+{
+	cleanup_free char *parent = strdup(c->private);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	int ret;
+
+	if (!slash)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	*slash = '\0';
+	/* Private areas hold setuid binaries of CTs: keep them away from
+	 * unprivileged host users (as OpenVZ does with /vz/private 0700). */
+	ret = vx_mkdir_p(parent, 0700, err);
+	if (!ret)
+		ret = vx_rm_rf(c->destroyed, VX_E_CREATE_PRIVATE, err);
+	if (!ret)
+		ret = vx_rm_rf(c->tmp, VX_E_CREATE_PRIVATE, err);
+	if (ret)
+		return ret;
+	if (mkdir(c->tmp, 0755) < 0 || chmod(c->tmp, 0755) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
+				    c->tmp);
+	ret = c->layout == VX_LAYOUT_OVERLAY ? fill_overlay(c, err) :
+					       fill_plain(c, err);
+	if (ret)
+		return ret;
 	if (rename(c->tmp, c->private) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
 				    "rename %s to %s", c->tmp, c->private);
-	fsync_dir(parent);
+	vx_fsync_path(parent);
 	/* The mount point: its parent is kept root-only too. */
 	slash = strrchr(c->root, '/');
 	if (slash && slash != c->root) {
@@ -425,6 +464,7 @@ static int create_config(struct create *c, const struct vx_create_opts *o,
 	ret = ret ?: vx_conf_set(conf, "VE_ROOT", o->root ?: c->g->ve_root);
 	ret = ret ?: vx_conf_set(conf, "VE_PRIVATE", o->private ?: c->g->ve_private);
 	ret = ret ?: vx_conf_set(conf, "OSTEMPLATE", c->ostemplate);
+	ret = ret ?: vx_conf_set(conf, "VE_LAYOUT", vx_layout_name(c->layout));
 	ret = ret ?: vx_conf_set(conf, "ORIGIN_SAMPLE", c->sample);
 	if (o->hostname)
 		ret = ret ?: vx_conf_set(conf, "HOSTNAME", o->hostname);
@@ -441,7 +481,7 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 		 const struct vx_create_opts *o, struct vx_error **err)
 {
 	static const struct vx_create_opts none;
-	struct create c = { .g = g, .ctid = ctid };
+	struct create c = { .g = g, .ctid = ctid, .lower_lock = -1 };
 	int lock, ret;
 
 	o = o ?: &none;
@@ -468,7 +508,7 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 			ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
 					   "remove %s", c.jpath);
 		else
-			fsync_dir(g->lockdir);
+			vx_fsync_path(g->lockdir);
 	}
 	if (ret) {
 		/* Keep the first error; a failed rollback stays journalled
@@ -496,7 +536,7 @@ int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
 		if (ret)
 			return ret;
 	}
-	ret = rm_rf(destroyed, VX_E_DESTROY, err);
+	ret = vx_rm_rf(destroyed, VX_E_DESTROY, err);
 	if (ret)
 		return ret;
 	if (rename(ct->private, destroyed) < 0 && errno != ENOENT)
@@ -512,5 +552,5 @@ int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
 		rmdir(ct->root);
 	/* A stale state file would make a new CT of this id look running. */
 	vx_state_remove(g, ct->ctid);
-	return rm_rf(destroyed, VX_E_DESTROY, err);
+	return vx_rm_rf(destroyed, VX_E_DESTROY, err);
 }

@@ -8,8 +8,8 @@
  * removed. Any later operation on the CT that finds a journal while holding
  * the CT lock knows its creator died and rolls the half-made CT back, so a
  * killed create never leaves a half-made CT.
- * Layout for this issue is "plain" (the private area is the tree; mount =
- * bind mount VE_PRIVATE on VE_ROOT); other layouts plug in here later.
+ * Layouts (plain = the private area is the tree, bind-mounted; overlay =
+ * a shared template tree plus the CT's upper directory) are in layout.h.
  */
 #ifndef VX_STORAGE_H
 #define VX_STORAGE_H
@@ -26,6 +26,7 @@ struct vx_create_opts {
 	const char *name;
 	const char *private;	/* VE_PRIVATE override (may contain $VEID) */
 	const char *root;	/* VE_ROOT override */
+	const char *layout;	/* "overlay", "plain"/"simfs"; NULL: VE_LAYOUT */
 };
 
 /* Takes the CT lock itself. Errors: VX_E_PRIVATE_EXISTS, VX_E_NOCONFIG (sample
@@ -57,5 +58,11 @@ bool vx_is_mount_point(const char *path);
 int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
 		  struct vx_error **err);
 
+/* rm -rf that never follows symlinks, never crosses into another mount
+ * and refuses "/", top-level directories and relative paths. "Already
+ * gone" is success. Failures get the given exit code. */
+int vx_rm_rf(const char *path, int code, struct vx_error **err);
+/* open + fsync of a directory (or file); -errno on failure. */
+int vx_fsync_path(const char *path);
 
 #endif /* VX_STORAGE_H */

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,25 @@ int vx_template_find(const struct vx_global *g, const char *name,
 		     avail[0] ? "available: " : "build one with `make template` or pick another with --ostemplate",
 		     avail, avail[0] ? " (pick one with --ostemplate)" : "");
 	return -ENOENT;
+}
+
+int vx_template_check_tree(const char *dir, const char *archive,
+			   struct vx_error **err)
+{
+	static const char *const need[] = { "sbin/init", "bin/sh" };
+	char p[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, need[i]);
+		/* lstat: an absolute symlink points into the CT, not here. */
+		if (lstat(p, &st) == 0)
+			return 0;
+	}
+	vx_error_set(err, VX_E_CREATE_PRIVATE, 0,
+		     "OS template %s unpacked to a tree without /sbin/init or /bin/sh; the archive is corrupt or not an OS template: rebuild it",
+		     archive);
+	return -EINVAL;
 }
 
 /* First "tar" found in PATH (or the usual places), resolved before fork. */

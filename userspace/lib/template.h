@@ -30,4 +30,10 @@ int vx_template_list(const struct vx_global *g, char ***names,
 int vx_template_unpack(const char *path, const char *dir,
 		       struct vx_error **err);
 
+/* A CT without init or a shell can never start: refuses a tree that has
+ * neither /sbin/init nor /bin/sh (GNU tar exits 0 on an empty or garbage
+ * stream). archive names the culprit in the message. */
+int vx_template_check_tree(const char *dir, const char *archive,
+			   struct vx_error **err);
+
 #endif /* VX_TEMPLATE_H */

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Storage layout names (see layout.h). Layouts vx does not have are refused
+ * with the reason, never silently replaced by another: a hoster who asked
+ * for a disk-limited layout must not get an unlimited one.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "layout.h"
+
+/* fs/quota/dquot.c registers /proc/sys/fs/quota; without CONFIG_QUOTA
+ * the directory does not exist and quotactl() is ENOSYS. */
+static bool kernel_has_quota(void)
+{
+	return access("/proc/sys/fs/quota", F_OK) == 0;
+}
+
+int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
+		    struct vx_error **err)
+{
+	static const char *const quota[] = { "quota", "prjquota", "project" };
+	const char *why = "the layouts are \"overlay\" (shared template + per-CT upper directory) and \"plain\" (also \"simfs\": a private copy)";
+
+	if (!s || !*s || !strcmp(s, "simfs") || !strcmp(s, "plain")) {
+		*out = VX_LAYOUT_PLAIN;
+		return 0;
+	}
+	if (!strcmp(s, "overlay")) {
+		*out = VX_LAYOUT_OVERLAY;
+		return 0;
+	}
+	if (!strcmp(s, "ploop"))
+		why = "vx has no ploop; use \"overlay\" or \"plain\"";
+	else if (!strcmp(s, "image"))
+		why = "the ext4-image layout is not implemented yet; use \"overlay\" or \"plain\"";
+	else if (!strcmp(s, "btrfs"))
+		why = "the btrfs-subvolume layout is not implemented yet; use \"overlay\" or \"plain\"";
+	for (size_t i = 0; i < ARRAY_SIZE(quota); i++)
+		if (!strcmp(s, quota[i]))
+			why = kernel_has_quota() ?
+				"project-quota directories are not implemented yet; use \"overlay\" or \"plain\"" :
+				"this kernel has no disk quota support (CONFIG_QUOTA is off: /proc/sys/fs/quota is missing), so project quotas cannot limit a CT here; use \"overlay\" or \"plain\"";
+	vx_error_set(err, VX_E_INVAL_VALUE, 0,
+		     "%s: VE_LAYOUT=\"%s\" is not supported: %s", where, s, why);
+	return -EINVAL;
+}
+
+const char *vx_layout_name(enum vx_layout l)
+{
+	return l == VX_LAYOUT_OVERLAY ? "overlay" : "simfs";
+}
+
+enum vx_layout vx_ct_layout(const struct vx_ct *ct)
+{
+	const char *v = vx_conf_get(ct->conf, "VE_LAYOUT");
+
+	return v && !strcmp(v, "overlay") ? VX_LAYOUT_OVERLAY : VX_LAYOUT_PLAIN;
+}

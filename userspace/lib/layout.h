@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Storage layouts: how a CT's private area (VE_PRIVATE) becomes the tree
+ * mounted on VE_ROOT. docs/storage.md has the full picture.
+ *
+ *   plain (also "simfs", OpenVZ's name): VE_PRIVATE *is* the tree, a full
+ *     private copy of the template; mount = bind mount.
+ *   overlay: the template is unpacked once into a shared lower tree
+ *     TEMPLATE/lower/NAME@ID (ID identifies the archive it came from, so a
+ *     rebuilt template gets a new lower and CTs made from the old one keep
+ *     theirs); VE_PRIVATE holds only the CT's own changes:
+ *         VE_PRIVATE/upper   overlayfs upper directory
+ *         VE_PRIVATE/work    overlayfs work directory
+ *         VE_PRIVATE/lower   symlink -> TEMPLATE/lower/NAME@ID
+ *     mount = overlayfs lowerdir=lower, upperdir=upper, workdir=work. Create
+ *     writes three entries, so it takes milliseconds and almost no disk.
+ *
+ * A CT's layout is VE_LAYOUT in its own config, which create always writes;
+ * a config without it predates layouts and is plain. vz.conf's VE_LAYOUT
+ * (or `create --layout`) only picks the layout of new CTs.
+ *
+ * Lower trees and concurrency: TEMPLATE/lower/.NAME.lock is flocked shared
+ * by every create that links a CT to a lower of NAME (until the CT is
+ * committed) and exclusively by whoever unpacks or removes one. The first
+ * create unpacks into TEMPLATE/lower/.NAME@ID.tmp.PID and renames it into
+ * place, so many concurrent first creates unpack once and nobody ever sees a
+ * half-unpacked lower; a killed unpacker leaves only a .tmp dir that the next
+ * unpacker removes. `template remove` takes the lock exclusively, so it can
+ * never pull a lower from under a create, and refuses while CTs link to it.
+ */
+#ifndef VX_LAYOUT_H
+#define VX_LAYOUT_H
+
+#include <stdbool.h>
+#include "ct.h"
+#include "global.h"
+
+enum vx_layout {
+	VX_LAYOUT_PLAIN,
+	VX_LAYOUT_OVERLAY,
+};
+
+/* The layout new CTs get when neither --layout nor vz.conf names one. */
+#define VX_LAYOUT_DEFAULT VX_LAYOUT_PLAIN
+
+/* "plain"/"simfs"/"overlay" -> layout. Anything else (ploop, image, btrfs,
+ * quota layouts) is VX_E_INVAL_VALUE with a message that starts
+ * "WHERE: VE_LAYOUT=\"X\" is not supported" and says why. */
+int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
+		    struct vx_error **err);
+const char *vx_layout_name(enum vx_layout l);
+/* An existing CT's layout: its config's VE_LAYOUT, plain if unset or
+ * unknown (an unknown value is reported by mount, not guessed at). */
+enum vx_layout vx_ct_layout(const struct vx_ct *ct);
+
+/* ---- overlay.c ---- */
+
+/* TEMPLATE/lower (malloc'd). */
+char *vx_lower_dir(const struct vx_global *g);
+
+/*
+ * Makes sure the lower tree of template NAME (archive at `archive`) exists,
+ * unpacking it if needed, and returns its path in *lower. Returns the lock
+ * fd (>= 0), held shared: the caller keeps it until the CT that links to the
+ * lower is committed (or rolled back), then closes it.
+ */
+int vx_lower_get(const struct vx_global *g, const char *name,
+		 const char *archive, char **lower, struct vx_error **err);
+
+/* Locks TEMPLATE/lower/.NAME.lock (exclusive or shared, waiting). Returns
+ * the fd. Used by template remove and prune. */
+int vx_lower_lock(const struct vx_global *g, const char *name, bool excl,
+		  struct vx_error **err);
+
+/* Fills an empty directory with upper/, work/ and the lower symlink. */
+int vx_overlay_fill(const char *dir, const char *lower,
+		    struct vx_error **err);
+
+/* VE_PRIVATE/lower's target (malloc'd) or NULL. */
+char *vx_overlay_lower_of(const char *private);
+
+/* Paths go into overlayfs' option string: refuse the characters that
+ * would break it (',' ':' '\' and blanks), naming the path. */
+int vx_overlay_check_path(const char *path, const char *what,
+			  struct vx_error **err);
+
+int vx_overlay_mount(const struct vx_ct *ct, struct vx_error **err);
+bool vx_overlay_is_mounted(const struct vx_ct *ct);
+
+#endif /* VX_LAYOUT_H */
