@@ -23,6 +23,7 @@ static int put_opt(int opt, const char *arg, void *data)
 	case 'N': return vx_msg_put_str(req, "name", arg) ? 3 : 0;
 	case 'P': return vx_msg_put_str(req, "private", arg) ? 3 : 0;
 	case 'R': return vx_msg_put_str(req, "root", arg) ? 3 : 0;
+	case 'L': return vx_msg_put_str(req, "layout", arg) ? 3 : 0;
 	case 'w': return vx_msg_put_int(req, "wait", 1) ? 3 : 0;
 	case 'f': return vx_msg_put_int(req, "fast", 1) ? 3 : 0;
 	}
@@ -60,12 +61,14 @@ int cmd_create(int argc, char **argv)
 		{ "name", required_argument, NULL, 'N' },
 		{ "private", required_argument, NULL, 'P' },
 		{ "root", required_argument, NULL, 'R' },
+		{ "layout", required_argument, NULL, 'L' },
 		{ 0 }
 	};
 	static const char usage[] =
 		"Usage: vzctl create CTID [--ostemplate NAME] [--config SAMPLE]\n"
 		"                         [--hostname HOST] [--name NAME]\n"
 		"                         [--private DIR] [--root DIR]\n"
+		"                         [--layout overlay|plain]\n"
 		"\n"
 		"Creates container CTID (a number 1..2147483647) from the OS template\n"
 		"cache TEMPLATE/cache/NAME.tar.{zst,gz,xz} and the sample config\n"
@@ -76,7 +79,9 @@ int cmd_create(int argc, char **argv)
 		"  --hostname HOST    hostname set at start\n"
 		"  --name NAME        a name usable instead of the CTID\n"
 		"  --private DIR      private area (default: VE_PRIVATE; $VEID allowed)\n"
-		"  --root DIR         mount point (default: VE_ROOT; $VEID allowed)\n";
+		"  --root DIR         mount point (default: VE_ROOT; $VEID allowed)\n"
+		"  --layout LAYOUT    overlay: shared template + own upper dir; plain\n"
+		"                     (simfs): a full private copy (default: VE_LAYOUT)\n";
 
 	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage);
 }
