@@ -77,6 +77,7 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 		.name = vx_msg_get_str(r->in, "name"),
 		.private = vx_msg_get_str(r->in, "private"),
 		.root = vx_msg_get_str(r->in, "root"),
+		.layout = vx_msg_get_str(r->in, "layout"),
 	};
 	const char *arg = vx_msg_get_str(r->in, "ct");
 	unsigned int ctid;
