@@ -226,17 +226,23 @@ all_or_nothing() {
 
 @test "a slow create of one VPS does not hold up work on another" {
 	make_huge_template
-	vx_expect_ok vzctl status 820
+	# 821 runs before the slow create starts: creating or starting it
+	# during the create would measure the disk (create syncs the
+	# filesystem, which must flush 820's data too), not vxd.
+	vx_create_started 821
 	vzctl create 820 --ostemplate huge >/dev/null 2>&1 3>&- &
 	local cpid=$!
 	vx_wait_for 30 creating 820
-	# While 820 is still unpacking, 821 is created, started and answers.
-	vx_create_started 821
-	vx_expect_ok vzctl exec 821 true
+	# While 820 is still unpacking, vxd answers for 821.
+	vx_expect_ok vzctl status 821
+	[ "$output" = "CTID 821 exist mounted running" ]
+	vx_expect_ok vzctl exec 821 'echo busy-ok'
+	[ "$output" = busy-ok ]
+	vx_expect_ok vzlist -H -o ctid
 	local still=no
 	kill -0 $cpid 2>/dev/null && still=yes
 	wait $cpid || true
-	echo "820's create still running when 821 was up: $still"
+	echo "820's create still running after 821's answers: $still"
 	[ "$still" = yes ]
 	vx_ct_cleanup 820 821
 }
