@@ -25,6 +25,7 @@ const struct vzctl_verb vzctl_verbs[] = {
 	{ "enter", cmd_enter, "open a shell in a container" },
 	{ "set", cmd_set, "change hostname, name, onboot, description" },
 	{ "list", cmd_list, "list containers (same as vzlist)" },
+	{ "template", cmd_template, "list, inspect, remove or build OS templates" },
 	{ "help", cmd_help, "this help" },
 	{ "version", cmd_version, "version and available kernel features" },
 	{ 0 }
