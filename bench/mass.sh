@@ -1,0 +1,252 @@
+#!/bin/bash
+# Mass provisioning benchmark: N busybox VPSes on the overlay layout, next
+# to LXC's busybox containers in the same run.
+#
+#   bench/mass.sh [N]                 (default N=100; the issue's target N=500)
+#   MASS_P=8 bench/mass.sh 500        each phase through `xargs -P8`
+#   MASS_LXC_N=50 bench/mass.sh 500   fewer LXC containers (default min(N,100);
+#                                     0 skips LXC)
+#   MASS_LAYOUT=plain bench/mass.sh   the plain layout instead (full copies)
+#
+# Phases, each over all N before the next: create, start, (idle: memory),
+# stop --fast, destroy. Prints per-VPS median and mean ms for each phase,
+# the wall time of each phase divided by N (the throughput figure, which is
+# what a parallel run improves), and host memory per running idle VPS:
+#   - MemAvailable delta: /proc/meminfo before the first start and after all
+#     N are up and settled, divided by N (includes the monitor process,
+#     kernel objects, the overlay mount; noisy on a busy host: other work
+#     on the machine moves it too);
+#   - memcg charge: memory.usage_in_bytes (v1) / memory.current (v2) of
+#     the VPSes' parent cgroup (vx) or the sum over the containers'
+#     cgroups (LXC), divided by N.
+#
+# vx runs in a private state tree (VX_ROOT=/tmp/vxm.*, own vxd, cgroups
+# under VX_CGROUP_PREFIX=vxmass-PID) like bench/lifecycle.sh, whose LXC
+# setup (private lxcpath, no network) this reuses. A measurement, not a
+# test: no assertions. Host limits that break at scale (pid_max, inotify,
+# nr_open, ...) are reported at the start.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+
+N=${1:-100}
+P=${MASS_P:-1}
+LAYOUT=${MASS_LAYOUT:-overlay}
+case $N in ''|*[!0-9]*) echo "usage: $0 [N]" >&2; exit 2 ;; esac
+[ "$N" -ge 1 ] || { echo "N must be >= 1" >&2; exit 2; }
+LN=${MASS_LXC_N:-$((N < 100 ? N : 100))}
+[ "$(id -u)" = 0 ] || { echo "bench: must run as root" >&2; exit 1; }
+
+STEPS=(create start stop destroy)
+declare -A RES FAILS WALL MEM CG CNT cs
+
+log=$(mktemp /tmp/vx-mass.XXXXXX.log)
+times=$(mktemp /tmp/vx-mass.XXXXXX.times)
+
+mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
+
+# run_phase SYS STEP COUNT CMD-TEMPLATE: CMD-TEMPLATE has {} for the index
+# (1..COUNT); runs them one by one, or MASS_P at a time via xargs, and
+# records each duration.
+run_phase() {
+	local sys=$1 step=$2 n=$3 tmpl=$4 t0 wall
+	: >"$times"
+	t0=${EPOCHREALTIME/./}
+	seq 1 "$n" | xargs -P "$P" -I{} bash -c '
+		t0=${EPOCHREALTIME/./}
+		'"$tmpl"' >/dev/null 2>>"$0"
+		rc=$?
+		t1=${EPOCHREALTIME/./}
+		echo "$(( t1 - t0 )) $rc {}" >>"$1"' "$log" "$times"
+	wall=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	WALL[$sys,$step]=$wall
+	CNT[$sys]=$n
+	RES[$sys,$step]=$(awk '{ printf "%.3f ", $1 / 1000 }' "$times")
+	FAILS[$sys,$step]=$(awk '$2 != 0' "$times" | wc -l)
+	printf '  %-8s %7d ms for %d (%s failed)\n' "$step" "$wall" "$n" \
+		"${FAILS[$sys,$step]}"
+}
+
+stats() {
+	[ -n "$1" ] || { echo "- -"; return; }
+	tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '
+		{ v[NR] = $1; s += $1 }
+		END {
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.1f %.1f\n", m, s / NR
+		}'
+}
+
+host_limits() {
+	local need=$(( N * 4 + 1000 ))
+	echo "host: $(nproc) CPUs, kernel $(uname -r), $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo)," \
+		"pid_max $(cat /proc/sys/kernel/pid_max), threads-max $(cat /proc/sys/kernel/threads-max)," \
+		"file-max $(cat /proc/sys/fs/file-max), nr_open $(cat /proc/sys/fs/nr_open)," \
+		"inotify instances $(cat /proc/sys/fs/inotify/max_user_instances)"
+	[ "$(cat /proc/sys/kernel/pid_max)" -ge "$need" ] ||
+		echo "warning: kernel.pid_max < $need; raise it: sysctl -w kernel.pid_max=4194304"
+}
+
+# cgroup charge in bytes of a directory name in the memory hierarchy.
+cg_bytes() {
+	local d
+	for d in "/sys/fs/cgroup/memory/$1" "/sys/fs/cgroup/$1" "/sys/fs/cgroup/unified/$1"; do
+		[ -r "$d/memory.usage_in_bytes" ] && { cat "$d/memory.usage_in_bytes"; return; }
+		[ -r "$d/memory.current" ] && { cat "$d/memory.current"; return; }
+	done
+	echo 0
+}
+
+idle_memory() {
+	local sys=$1 n=$2 before=$3 cg=$4 after
+	sleep "${MASS_SETTLE:-5}"
+	after=$(mem_avail_kb)
+	MEM[$sys]=$(( (before - after) / n ))
+	CG[$sys]=$(( cg / 1024 / n ))
+	printf '  idle     %d running: MemAvailable -%d MiB (%d KiB per VPS), memcg %d KiB per VPS\n' \
+		"$n" $(( (before - after) / 1024 )) "${MEM[$sys]}" "${CG[$sys]}"
+}
+
+# ---------------------------------------------------------------- vx ----
+VXR=""
+vx_cleanup() {
+	[ -n "$VXR" ] && [ -d "$VXR" ] || return 0
+	local c ct pid
+	for c in "$VXR"/etc/vz/conf/[0-9]*.conf; do
+		[ -e "$c" ] || continue
+		ct=${c##*/}; ct=${ct%.conf}
+		timeout 30 vzctl stop "$ct" --fast >/dev/null 2>&1
+		timeout 30 vzctl destroy "$ct" >/dev/null 2>&1
+	done
+	pid=$(cat "$VXR/run/vx/vxd.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+	sleep 0.5
+	awk -v r="$VXR" 'index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+	find /sys/fs/cgroup -maxdepth 3 -type d -name "$VX_CGROUP_PREFIX" 2>/dev/null |
+		while read -r d; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
+	rm -rf --one-file-system "$VXR"
+	VXR=""
+}
+
+bench_vx() {
+	local cache=build/template/cache/busybox.tar.zst before
+	if [ ! -x build/bin/vzctl ] || [ ! -s "$cache" ]; then
+		make --no-print-directory all template >/dev/null || return 1
+	fi
+	export PATH="$src/build/bin:$PATH"
+	VXR=$(mktemp -d /tmp/vxm.XXXXXX)
+	export VX_ROOT=$VXR VX_CGROUP_PREFIX=vxmass-$$
+	mkdir -p "$VXR/etc/vz/conf" "$VXR/vz/template/cache" "$VXR/var/log"
+	sed -e "s#=/vz/#=$VXR/vz/#" -e "s#=/var/log/#=$VXR/var/log/#" \
+		-e "s#^VE_LAYOUT=.*#VE_LAYOUT=$LAYOUT#" \
+		templates/vz.conf >"$VXR/etc/vz/vz.conf"
+	cp templates/conf/*.conf-sample "$VXR/etc/vz/conf/"
+	cp "$cache" "$VXR/vz/template/cache/"
+	vzctl status 1000 >/dev/null || { echo "vx: vxd does not answer" >&2; return 1; }
+	# The one-time unpack of the shared tree is not a per-VPS cost:
+	# a throw-away create does it outside the timed phases.
+	vzctl create 999 --ostemplate busybox >/dev/null 2>>"$log" &&
+		vzctl destroy 999 >/dev/null 2>>"$log"
+
+	echo "== vx: N=$N, layout $LAYOUT, parallel $P (VX_ROOT=$VXR)"
+	run_phase vx create "$N" 'vzctl create $((1000 + {})) --ostemplate busybox --hostname b{}'
+	before=$(mem_avail_kb)
+	run_phase vx start "$N" 'vzctl start $((1000 + {}))'
+	local running
+	running=$(ls "$VXR/run/vx/ct/" 2>/dev/null | grep -c '\.state$')
+	idle_memory vx "$running" "$before" "$(cg_bytes "$VX_CGROUP_PREFIX")"
+	echo "  disk     $(du -sk "$VXR/vz/private" | cut -f1) KiB for $N private areas," \
+		"$(du -sk "$VXR/vz/template/lower" 2>/dev/null | cut -f1 || echo 0) KiB shared"
+	run_phase vx stop "$N" 'vzctl stop $((1000 + {})) --fast'
+	run_phase vx destroy "$N" 'vzctl destroy $((1000 + {}))'
+	vx_cleanup
+	unset VX_ROOT
+}
+
+# --------------------------------------------------------------- LXC ----
+LXP=""
+lxc_cleanup() {
+	[ -n "$LXP" ] && [ -d "$LXP" ] || return 0
+	local d
+	for d in "$LXP"/*/; do
+		[ -f "$d/config" ] || continue
+		d=${d%/}; d=${d##*/}
+		lxc-stop -P "$LXP" -n "$d" -k >/dev/null 2>&1
+		lxc-destroy -P "$LXP" -n "$d" >/dev/null 2>&1
+	done
+	rm -rf --one-file-system "$LXP"
+	LXP=""
+}
+
+lxc_cg_bytes() {
+	local s=0 b d
+	for d in /sys/fs/cgroup/memory/lxc.payload.m$$-* /sys/fs/cgroup/lxc.payload.m$$-*; do
+		[ -d "$d" ] || continue
+		b=$(cat "$d/memory.usage_in_bytes" 2>/dev/null || cat "$d/memory.current" 2>/dev/null || echo 0)
+		s=$((s + b))
+	done
+	echo "$s"
+}
+
+bench_lxc() {
+	local before
+	command -v lxc-create >/dev/null || { echo "== lxc: not installed (apt-get install lxc), skipped"; return 0; }
+	LXP=$(mktemp -d /tmp/vxm-lxc.XXXXXX)
+	cat >"$LXP/net-empty.conf" <<-'EOF'
+	lxc.net.0.type = empty
+	lxc.apparmor.profile = unconfined
+	EOF
+	echo "== lxc: N=$LN, parallel $P (lxcpath $LXP, lxc $(lxc-create --version))"
+	run_phase lxc create "$LN" "lxc-create -P $LXP -n m$$-{} -f $LXP/net-empty.conf -t busybox"
+	before=$(mem_avail_kb)
+	run_phase lxc start "$LN" "lxc-start -P $LXP -n m$$-{} -d"
+	idle_memory lxc "$LN" "$before" "$(lxc_cg_bytes)"
+	run_phase lxc stop "$LN" "lxc-stop -P $LXP -n m$$-{} -k"
+	run_phase lxc destroy "$LN" "lxc-destroy -P $LXP -n m$$-{}"
+	lxc_cleanup
+}
+
+trap 'vx_cleanup; lxc_cleanup; rm -f "$times"' EXIT INT TERM
+
+echo "mass benchmark, $(date -u '+%F %T UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+host_limits
+bench_vx || echo "vx run failed (see $log)"
+[ "$LN" -gt 0 ] && { bench_lxc || echo "lxc run failed (see $log)"; }
+
+echo
+echo "ms per container (median / mean; failures in brackets); wall/N = phase wall time / N"
+printf '%-13s %19s %9s %19s %9s\n' step "vx (N=$N)" "wall/N" "lxc (N=$LN)" "wall/N"
+for s in "${STEPS[@]}"; do
+	line=$(printf '%-13s' "$s")
+	for sys in vx lxc; do
+		read -r med mean <<<"$(stats "${RES[$sys,$s]:-}")"
+		f=${FAILS[$sys,$s]:-0}
+		cell="$med / $mean"
+		[ "$f" -gt 0 ] && cell+=" [$f]"
+		n=${CNT[$sys]:-0}
+		w=-
+		[ "$n" -gt 0 ] && [ -n "${WALL[$sys,$s]:-}" ] &&
+			w=$(awk -v w="${WALL[$sys,$s]}" -v n="$n" 'BEGIN { printf "%.1f", w / n }')
+		line+=$(printf ' %19s %9s' "$cell" "$w")
+	done
+	echo "$line"
+done
+for sys in vx lxc; do
+	read -r c _ <<<"$(stats "${RES[$sys,create]:-}")"
+	read -r s _ <<<"$(stats "${RES[$sys,start]:-}")"
+	cs[$sys]=$(awk -v c="$c" -v s="$s" 'BEGIN { if (c == "-" || s == "-") print "-"; else printf "%.1f", c + s }')
+done 2>/dev/null
+printf '%-13s %19s %9s %19s %9s\n' "create+start" "${cs[vx]:-}" "" "${cs[lxc]:-}" ""
+printf '%-13s %19s %9s %19s %9s\n' "MiB/idle VPS" \
+	"$(awk -v k="${MEM[vx]:-0}" 'BEGIN { printf "%.2f", k / 1024 }')" "" \
+	"$(awk -v k="${MEM[lxc]:-0}" 'BEGIN { printf "%.2f", k / 1024 }')" ""
+printf '%-13s %19s %9s %19s %9s\n' "memcg MiB/VPS" \
+	"$(awk -v k="${CG[vx]:-0}" 'BEGIN { printf "%.2f", k / 1024 }')" "" \
+	"$(awk -v k="${CG[lxc]:-0}" 'BEGIN { printf "%.2f", k / 1024 }')" ""
+if [ -s "$log" ]; then
+	echo
+	echo "errors logged in $log:"
+	tail -5 "$log"
+else
+	rm -f "$log"
+fi
