@@ -19,6 +19,7 @@
 
 #include "ct.h"
 #include "global.h"
+#include "layout.h"
 #include "lock.h"
 #include "storage.h"
 #include "unit.h"
@@ -335,6 +336,83 @@ static void mount_cycle(void)
 	vx_global_free(g);
 }
 
+static void layout_names(void)
+{
+	struct vx_error *err = NULL;
+	enum vx_layout l = VX_LAYOUT_OVERLAY;
+
+	CHECK(vx_layout_parse(NULL, "x", &l, NULL) == 0 && l == VX_LAYOUT_PLAIN);
+	CHECK(vx_layout_parse("simfs", "x", &l, NULL) == 0 && l == VX_LAYOUT_PLAIN);
+	CHECK(vx_layout_parse("plain", "x", &l, NULL) == 0 && l == VX_LAYOUT_PLAIN);
+	CHECK(vx_layout_parse("overlay", "x", &l, NULL) == 0 &&
+	      l == VX_LAYOUT_OVERLAY);
+	CHECK(vx_layout_parse("btrfs", "vz.conf", &l, &err) == -EINVAL);
+	CHECK(err && err->code == VX_E_INVAL_VALUE);
+	CHECK_MSG(err, "vz.conf: VE_LAYOUT=\"btrfs\" is not supported");
+	vx_error_free(err);
+	err = NULL;
+	CHECK(vx_layout_parse("prjquota", "x", &l, &err) == -EINVAL);
+	if (access("/proc/sys/fs/quota", F_OK) < 0)
+		CHECK_MSG(err, "CONFIG_QUOTA");
+	vx_error_free(err);
+	err = NULL;
+	CHECK(vx_overlay_check_path("/vz/private/1", "p", NULL) == 0);
+	CHECK(vx_overlay_check_path("/vz/a,b", "p", &err) == -EINVAL);
+	CHECK_MSG(err, "/vz/a,b");
+	vx_error_free(err);
+	CHECK(strcmp(vx_layout_name(VX_LAYOUT_PLAIN), "simfs") == 0);
+}
+
+/* overlay: create links to one shared tree, writes go to upper, the
+ * mount is recognised by its upperdir, destroy keeps the shared tree. */
+static void overlay_cycle(void)
+{
+	struct vx_global *g = load();
+	struct vx_create_opts o = { .ostemplate = "tiny", .layout = "overlay" };
+	struct vx_error *err = NULL;
+	struct vx_ct *a = NULL, *b = NULL;
+	char *la, *lb, p[512];
+
+	CHECK(vx_ct_create(g, 540, &o, &err) == 0);
+	if (err)
+		printf("#   %s\n", err->msg);
+	CHECK(vx_ct_create(g, 541, &o, NULL) == 0);
+	CHECK(vx_ct_load(g, 540, &a, NULL) == 0);
+	CHECK(vx_ct_load(g, 541, &b, NULL) == 0);
+	if (!a || !b)
+		return;
+	CHECK(vx_ct_layout(a) == VX_LAYOUT_OVERLAY);
+	la = vx_overlay_lower_of(a->private);
+	lb = vx_overlay_lower_of(b->private);
+	CHECK(la && lb && !strcmp(la, lb));
+	CHECK(exists("/vz/template/lower/%s", la ? strrchr(la, '/') + 1 : "x"));
+	CHECK(vx_ct_private_exists(a));
+	CHECK(!vx_ct_is_mounted(a));
+	err = NULL;
+	CHECK(vx_ct_mount(g, a, &err) == 0);
+	if (err)
+		printf("#   %s\n", err->msg);
+	CHECK(vx_ct_is_mounted(a));
+	CHECK(!vx_ct_is_mounted(b));
+	snprintf(p, sizeof(p), "%s/etc/motd", a->root);
+	CHECK(access(p, F_OK) == 0);
+	snprintf(p, sizeof(p), "%s/etc/new", a->root);
+	unit_write(p, "x\n");
+	CHECK(exists("/vz/private/%u/upper/etc/new", 540));
+	snprintf(p, sizeof(p), "%s/etc/new", la ? la : "/nonexistent");
+	CHECK(access(p, F_OK) < 0);
+	CHECK(vx_ct_destroy(g, a, NULL) == 0);
+	check_no_trace(540);
+	CHECK(la && access(la, F_OK) == 0);
+	CHECK(vx_ct_destroy(g, b, NULL) == 0);
+	check_no_trace(541);
+	free(la);
+	free(lb);
+	vx_ct_free(a);
+	vx_ct_free(b);
+	vx_global_free(g);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -395,10 +473,14 @@ int main(void)
 	RUN(create_basic);
 	RUN(create_errors);
 	RUN(killed_create_is_rolled_back);
-	if (geteuid() == 0)
+	RUN(layout_names);
+	if (geteuid() == 0) {
 		RUN(mount_cycle);
-	else
+		RUN(overlay_cycle);
+	} else {
 		SKIP(mount_cycle, "needs root for mount(2)");
+		SKIP(overlay_cycle, "needs root for mount(2)");
+	}
 	snprintf(tpl, sizeof(tpl), "%s/build/template/cache/busybox.tar.zst", cwd);
 	if (access(tpl, R_OK) == 0)
 		RUN(busybox_create_time);
