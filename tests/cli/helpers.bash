@@ -11,8 +11,9 @@
 # see docs/architecture.md) and VX_CGROUP_PREFIX (cgroup names), writes
 # ROOT/etc/vz/vz.conf from templates/vz.conf with every path under ROOT and
 # a short STOP_TIMEOUT, installs the sample configs and the busybox template
-# cache, and puts build/bin first in PATH. vzctl starts the tree's own vxd
-# on demand. vx_test_teardown is written to work after any half-failure:
+# cache, and puts a private copy of build/bin (ROOT/bin) first in PATH.
+# vzctl starts the tree's own vxd (the one next to it) on demand.
+# vx_test_teardown is written to work after any half-failure:
 # every step tolerates missing pieces, and it never kills a process that is
 # not provably part of this tree.
 #
@@ -36,9 +37,16 @@ vx_test_setup() {
 	# A private copy of the binaries: a rebuild in the shared tree while the
 	# file runs must not swap vzctl/vxd under it (or catch one half-linked).
 	# vzctl starts the vxd next to itself, so the pair stays consistent.
-	mkdir -p "$VX_ROOT/bin" &&
+	# A copy taken mid-link would not run: check, and retry a few times.
+	mkdir -p "$VX_ROOT/bin" || return 1
+	local try
+	for try in 1 2 3 4 5; do
 		cp "$VX_SRC/build/bin/vxd" "$VX_SRC/build/bin/vzctl" "$VX_ROOT/bin/" &&
-		ln -s vzctl "$VX_ROOT/bin/vzlist" || return 1
+			"$VX_ROOT/bin/vzctl" --help >/dev/null 2>&1 &&
+			"$VX_ROOT/bin/vxd" --help >/dev/null 2>&1 && break
+		sleep 2
+	done
+	ln -sf vzctl "$VX_ROOT/bin/vzlist" || return 1
 	VX_BIN=$VX_ROOT/bin
 	export VX_BIN PATH="$VX_ROOT/bin:$PATH"
 	export VX_CGROUP_PREFIX="vxtest-$$-${VX_ROOT##*.}"
