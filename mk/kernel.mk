@@ -4,8 +4,8 @@
 #   make kernel KCONFIG=bench|novx   non-debug / CONFIG_VSERVER=n variants
 #   make kernel-x86        the same tree for x86_64 (bzImage)
 #   make check-kernel      kernel + tests/kernel in a UML guest (TAP)
-#   make check-kernel-x86  x86_64 build of the patched tree (full bzImage);
-#                          X86_CHECK=objs compiles only the added/patched files
+#   make check-kernel-x86  x86_64 compile check: `make prepare` + every .c the
+#                          project adds or patches (X86_CHECK=full: the bzImage)
 #   make checkpatch        checkpatch.pl --strict over patches and new files
 #   make guest-selftest    the guest harness checks itself (UML)
 #
@@ -15,7 +15,7 @@
 VX_CACHE ?= /var/cache/vx
 KCONFIG ?= test
 GUEST_ARGS ?=
-X86_CHECK ?= full
+X86_CHECK ?= objs
 export VX_CACHE
 
 vx_kname = $(if $(filter test,$(KCONFIG)),$(1),$(1)-$(KCONFIG))
@@ -36,7 +36,7 @@ check-kernel: kernel
 	scripts/kernel/check-kernel --kernel $(KERNEL_UM) $(GUEST_ARGS)
 
 check-kernel-x86:
-	scripts/kernel/build --arch x86_64 --variant $(KCONFIG) $(if $(filter objs,$(X86_CHECK)),--objs-only)
+	scripts/kernel/build --arch x86_64 --variant $(KCONFIG) $(if $(filter full,$(X86_CHECK)),,--objs-only)
 
 guest-selftest: kernel
 	tests/guest/selftest --kernel $(KERNEL_UM)
