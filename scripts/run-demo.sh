@@ -69,10 +69,22 @@ else
 fi
 
 step "vxd"
+pidfile=$root/run/vx/vxd.pid
+# A vxd left running by an earlier `make run` may be an older build (its
+# binary replaced since): restart it. VPSes keep running across a vxd
+# restart, so this is safe and shows it.
+old=$(cat "$pidfile" 2>/dev/null || true)
+if [ -n "$old" ] && kill -0 "$old" 2>/dev/null; then
+	exe=$(readlink "/proc/$old/exe" 2>/dev/null || true)
+	if [ "$exe" != "$src/build/bin/vxd" ]; then
+		echo "restarting vxd (pid $old runs ${exe:-an unknown binary}, not this build)"
+		kill -TERM "$old"
+		for _ in $(seq 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
+	fi
+fi
 # Any vzctl call starts vxd on demand; ask for a status to make sure it
 # answers before the real work.
 vzctl status "$CTID" >/dev/null
-pidfile=$root/run/vx/vxd.pid
 echo "vxd is running (pid $(cat "$pidfile" 2>/dev/null || echo '?'), socket $root/run/vx/vxd.sock)"
 
 step "VPS $CTID"
