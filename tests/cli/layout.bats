@@ -159,3 +159,20 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	vx_expect_ok vzctl start 221 --wait
 	vx_ct_cleanup 221
 }
+
+@test "create --hostname writes /etc/hostname and /etc/hosts (plain and overlay)" {
+	local ct l
+	for l in plain overlay; do
+		ct=$([ $l = plain ] && echo 230 || echo 231)
+		vx_create $ct --layout $l --hostname "h$ct.example.com"
+		vx_expect_ok vzctl start $ct --wait
+		vx_expect_ok vzctl exec2 $ct 'cat /etc/hostname'
+		[ "$output" = "h$ct.example.com" ]
+		vx_expect_ok vzctl exec2 $ct 'cat /etc/hosts'
+		grep -qx "127.0.1.1	h$ct.example.com h$ct" <<<"$output"
+		grep -q '^127.0.0.1' <<<"$output"
+		vx_ct_cleanup $ct
+	done
+	# The shared tree keeps the template's files.
+	! grep -rq h231 "$VX_ROOT/vz/template/lower/"*/etc/hostname
+}

@@ -34,6 +34,7 @@
 #include "cleanup.h"
 #include "layout.h"
 #include "lock.h"
+#include "setup.h"
 #include "state.h"
 #include "storage.h"
 #include "values.h"
@@ -188,7 +189,7 @@ int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
 struct create {
 	const struct vx_global *g;
 	unsigned int ctid;
-	const char *ostemplate, *sample;
+	const char *ostemplate, *sample, *hostname;
 	char *tpl_path, *private, *root, *tmp, *jpath, *destroyed;
 	enum vx_layout layout;
 	int lower_lock;		/* overlay: shared lock on the template */
@@ -380,6 +381,12 @@ static int fill_overlay(struct create *c, struct vx_error **err)
 	if (c->lower_lock < 0)
 		return c->lower_lock;
 	ret = vx_overlay_fill(c->tmp, lower, err);
+	if (!ret && c->hostname) {
+		char upper[PATH_MAX];
+
+		snprintf(upper, sizeof(upper), "%s/upper", c->tmp);
+		ret = vx_setup_hostname(lower, upper, c->hostname, err);
+	}
 	/* Nothing was unpacked here: the entries just need to be on disk
 	 * before the rename, not a whole-filesystem sync. */
 	if (!ret && vx_fsync_path(c->tmp) < 0)
@@ -397,6 +404,8 @@ static int fill_plain(struct create *c, struct vx_error **err)
 	if (ret)
 		return ret;
 	ret = vx_template_check_tree(c->tmp, c->tpl_path, err);
+	if (!ret && c->hostname)
+		ret = vx_setup_hostname(c->tmp, c->tmp, c->hostname, err);
 	if (ret)
 		return ret;
 	/* The unpacked files must be on disk before the rename makes them
@@ -488,6 +497,7 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 	c.ostemplate = o->ostemplate && *o->ostemplate ? o->ostemplate :
 		       g->def_ostemplate;
 	c.sample = o->config && *o->config ? o->config : g->configfile;
+	c.hostname = o->hostname && *o->hostname ? o->hostname : NULL;
 	lock = vx_lock_ct_op(g, ctid, "create", false, err);
 	if (lock < 0)
 		return lock;
