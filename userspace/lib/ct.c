@@ -255,7 +255,9 @@ int vx_ct_list(const struct vx_global *g, unsigned int **ids, size_t *n,
 		}
 		v[cnt++] = id;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_uint);
+	/* qsort(NULL, 0, ...) is undefined behaviour (UBSan flags it). */
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_uint);
 	*ids = steal_ptr(v);
 	*n = cnt;
 	return 0;
