@@ -84,7 +84,7 @@
  * /proc/vz/stat ("contexts N\nallocated N\n": contexts in the table, and
  * context structures not yet freed, deleted ones pinned by objects
  * included; freeing is RCU-delayed), both host-only (EPERM inside).
- * Isolation: a task in a context gets ESRCH signalling, EPERM ptracing and
+ * Isolation: a task in a context gets EPERM signalling or ptracing, and
  * ENOENT looking up /proc/PID of any task outside its context.
  *
  * Events on multicast group VX_GENL_MCGRP_MONITOR ("monitor"); joining it
