@@ -130,7 +130,7 @@ all_or_nothing() {
 @test "kill -9 vxd in the middle of create: no half-made CT" {
 	make_huge_template
 	vx_expect_ok vzctl status 806	# vxd up before we time anything
-	vzctl create 806 --ostemplate huge >/dev/null 2>&1 3>&- &
+	vzctl create 806 --ostemplate huge --layout plain >/dev/null 2>&1 3>&- &
 	local cpid=$!
 	vx_wait_for 30 creating 806
 	kill -9 "$(vx_vxd_pid)"
@@ -140,7 +140,7 @@ all_or_nothing() {
 	# The next operation on the CT rolls the half-made create back.
 	vx_expect_ok vzctl status 806
 	[ "$output" = "CTID 806 deleted unmounted down" ]
-	vx_expect_ok vzctl create 806 --ostemplate busybox
+	vx_expect_ok vzctl create 806 --ostemplate busybox --layout plain
 	[ -x "$VX_ROOT/vz/private/806/bin/busybox" ]
 	[ ! -e "$VX_ROOT/vz/private/806/bigfile" ]
 	vx_ct_cleanup 806
@@ -152,7 +152,7 @@ all_or_nothing() {
 @test "kill -9 vzctl in the middle of create: all or nothing" {
 	make_huge_template
 	vx_expect_ok vzctl status 807
-	vzctl create 807 --ostemplate huge >/dev/null 2>&1 3>&- &
+	vzctl create 807 --ostemplate huge --layout plain >/dev/null 2>&1 3>&- &
 	local cpid=$!
 	vx_wait_for 30 creating 807
 	kill -9 $cpid
@@ -230,7 +230,7 @@ all_or_nothing() {
 	# during the create would measure the disk (create syncs the
 	# filesystem, which must flush 820's data too), not vxd.
 	vx_create_started 821
-	vzctl create 820 --ostemplate huge >/dev/null 2>&1 3>&- &
+	vzctl create 820 --ostemplate huge --layout plain >/dev/null 2>&1 3>&- &
 	local cpid=$!
 	vx_wait_for 30 creating 820
 	# While 820 is still unpacking, vxd answers for 821.

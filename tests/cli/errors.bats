@@ -129,7 +129,7 @@ teardown_file() { vx_test_teardown; }
 }
 
 @test "destroy a running VPS: refused (32) with a hint to stop it first" {
-	vx_create_started 138
+	vx_create_started 138 --layout plain
 	vx_expect_rc 32 vzctl destroy 138
 	vx_output_has "stop"
 	# Nothing was harmed.

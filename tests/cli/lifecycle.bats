@@ -9,7 +9,7 @@ setup_file() { vx_test_setup; }
 teardown_file() { vx_test_teardown; }
 
 @test "create: busybox template unpacked into VE_PRIVATE, config written" {
-	vx_create 101
+	vx_create 101 --layout plain
 	[ -x "$VX_ROOT/vz/private/101/bin/busybox" ]
 	[ -e "$VX_ROOT/vz/private/101/etc/inittab" ]
 	[ -f "$VX_ROOT/etc/vz/conf/101.conf" ]
@@ -22,14 +22,14 @@ teardown_file() { vx_test_teardown; }
 }
 
 @test "create: default template (DEF_OSTEMPLATE) when --ostemplate is omitted" {
-	vx_expect_ok vzctl create 102
+	vx_expect_ok vzctl create 102 --layout plain
 	[ -x "$VX_ROOT/vz/private/102/bin/busybox" ]
 	vx_ct_cleanup 102
 }
 
 @test "create: --hostname --name --config --private --root" {
 	local priv=$VX_ROOT/vz/other-private/103 root=$VX_ROOT/vz/other-root/103
-	vx_create 103 --hostname ct103.example.org --name web103 \
+	vx_create 103 --layout plain --hostname ct103.example.org --name web103 \
 		--config vswap-256m --private "$priv" --root "$root"
 	local conf=$VX_ROOT/etc/vz/conf/103.conf
 	grep -q '^HOSTNAME="ct103.example.org"' "$conf"
@@ -54,7 +54,7 @@ teardown_file() { vx_test_teardown; }
 }
 
 @test "create: \$VEID in --private is expanded" {
-	vx_create 104 --private "$VX_ROOT/vz/p2/\$VEID"
+	vx_create 104 --layout plain --private "$VX_ROOT/vz/p2/\$VEID"
 	[ -x "$VX_ROOT/vz/p2/104/bin/busybox" ]
 	vx_ct_cleanup 104
 	[ ! -e "$VX_ROOT/vz/p2/104" ]
@@ -81,7 +81,7 @@ teardown_file() { vx_test_teardown; }
 }
 
 @test "start --wait returns with the VPS booted (init's sysinit ran)" {
-	vx_create 111
+	vx_create 111 --layout plain
 	# A slow boot: rcS takes 2 s before it marks the boot finished.
 	sed -i 's|^: >/run/booted|sleep 2; : >/run/booted|' \
 		"$VX_ROOT/vz/private/111/etc/init.d/rcS"
@@ -97,7 +97,7 @@ teardown_file() { vx_test_teardown; }
 }
 
 @test "start --wait: a boot longer than BOOT_TIMEOUT fails with 133" {
-	vx_create 125
+	vx_create 125 --layout plain
 	sed -i 's|^: >/run/booted|sleep 30; : >/run/booted|' \
 		"$VX_ROOT/vz/private/125/etc/init.d/rcS"
 	echo 'BOOT_TIMEOUT="2"' >>"$VX_ROOT/etc/vz/conf/125.conf"
@@ -107,7 +107,7 @@ teardown_file() { vx_test_teardown; }
 }
 
 @test "stop runs the template's shutdown actions; stop --fast does not" {
-	vx_create 112
+	vx_create 112 --layout plain
 	# A shutdown hook that leaves a mark in the private area.
 	cat >"$VX_ROOT/vz/private/112/etc/init.d/rc.shutdown" <<-'EOF'
 	#!/bin/sh
