@@ -41,7 +41,7 @@ enum vx_layout {
 };
 
 /* The layout new CTs get when neither --layout nor vz.conf names one. */
-#define VX_LAYOUT_DEFAULT VX_LAYOUT_PLAIN
+#define VX_LAYOUT_DEFAULT VX_LAYOUT_OVERLAY
 
 /* "plain"/"simfs"/"overlay" -> layout. Anything else (ploop, image, btrfs,
  * quota layouts) is VX_E_INVAL_VALUE with a message that starts
