@@ -68,10 +68,19 @@ lowers() { ls -A "$VX_ROOT/vz/template/lower" 2>/dev/null | grep -v '^\.' || tru
 	vx_create 204 --layout plain
 	[ -x "$VX_ROOT/vz/private/204/bin/busybox" ]
 	grep -qx 'VE_LAYOUT="simfs"' "$VX_ROOT/etc/vz/conf/204.conf"
-	sed -i 's/^VE_LAYOUT=.*/VE_LAYOUT=overlay/' "$VX_ROOT/etc/vz/vz.conf"
+	local conf=$VX_ROOT/etc/vz/vz.conf
+	sed -i 's/^VE_LAYOUT=.*/VE_LAYOUT=overlay/' "$conf"
 	vx_create 205
-	sed -i 's/^VE_LAYOUT=.*/VE_LAYOUT=simfs/' "$VX_ROOT/etc/vz/vz.conf"
 	[ -d "$VX_ROOT/vz/private/205/upper" ]
+	sed -i 's/^VE_LAYOUT=.*/VE_LAYOUT=simfs/' "$conf"
+	vx_create 207
+	[ -x "$VX_ROOT/vz/private/207/bin/busybox" ]
+	# Changing vz.conf never changes how an existing CT is mounted.
+	vx_expect_ok vzctl mount 205
+	[ -x "$VX_ROOT/vz/root/205/bin/busybox" ]
+	vx_expect_ok vzctl umount 205
+	sed -i 's/^VE_LAYOUT=.*/VE_LAYOUT=overlay/' "$conf"
+	vx_ct_cleanup 207
 	vx_expect_ok vzctl start 204 --wait
 	vx_expect_ok vzctl start 205 --wait
 	vx_expect_ok vzctl exec2 204 'echo p'
