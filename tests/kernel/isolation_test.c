@@ -45,8 +45,12 @@ static void probe_one(int i, bool try_kill)
 	P->kill9_err[i] = try_kill && (i == T_OTHER || i == T_HOST) ?
 			  err_of(kill(pid, SIGKILL)) : -1;
 	P->ptrace_err[i] = err_of(ptrace(PTRACE_SEIZE, pid, 0, 0));
-	if (!P->ptrace_err[i])
+	if (!P->ptrace_err[i]) {
+		/* detaching needs a stopped tracee: interrupt, wait, detach */
+		ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+		waitpid(pid, NULL, __WALL);
 		ptrace(PTRACE_DETACH, pid, 0, 0);
+	}
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	P->stat_err[i] = err_of(stat(path, &st));
 	/* a pidfd may be had, but signalling through it must fail too */

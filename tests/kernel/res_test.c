@@ -144,8 +144,11 @@ TEST_F(res, set_rejects_bad_values)
 
 	EXPECT_EQ(-EINVAL, vx_res_set(&self->nl, self->ctid, VX_RES_NUMFILE, 11, 10, &ack));
 	EXPECT_NE(0, ack.msg[0]) TH_LOG("barrier > limit: no extack message");
-	EXPECT_EQ(-EINVAL, vx_res_set(&self->nl, self->ctid, VX_RES_NUMFILE,
-				      KEEP, UNLIMITED + 1, &ack));
+	/* the policy's range check answers ERANGE, a handler would say EINVAL */
+	EXPECT_TRUE(vx_res_set(&self->nl, self->ctid, VX_RES_NUMFILE, KEEP,
+			       UNLIMITED + 1, &ack) == -ERANGE || ack.error == -EINVAL) {
+		TH_LOG("limit > unlimited: %s", strerror(-ack.error));
+	}
 	EXPECT_NE(0, ack.msg[0]) TH_LOG("limit > unlimited: no extack message");
 	/* barrier above the limit already set */
 	ASSERT_EQ(0, vx_res_set(&self->nl, self->ctid, VX_RES_NUMFILE, 5, 10, NULL));

@@ -135,9 +135,10 @@ int vxnl_xfer(struct vxnl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 				break;
 			}
 			if (m->nlmsg_type == NLMSG_DONE) {
+				/* A dump ends here: no ACK follows its DONE. */
 				vxnl_parse_done(m, ack);
-				/* A dump still sends an ACK after DONE. */
-				continue;
+				done = true;
+				break;
 			}
 			if (cb && cb(m, data) < 0 && !ack->error)
 				ack->error = -EPROTO;
