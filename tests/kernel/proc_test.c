@@ -350,6 +350,21 @@ TEST_F(proc, vz_directory_and_veinfo)
 	EXPECT_TRUE(seen_b);
 }
 
+TEST_F(proc, vz_stat)
+{
+	char buf[512];
+	long contexts = -1, allocated = -1;
+	int n;
+
+	ASSERT_GE(read_file("/proc/vz/stat", buf, sizeof(buf)), 0);
+	ASSERT_EQ(2, sscanf(buf, "contexts %ld\nallocated %ld\n", &contexts,
+			    &allocated)) TH_LOG("%s", buf);
+	ASSERT_EQ(0, vx_ctx_dump(&self->nl, (struct vx_ctx_info[MAXCTX]){ 0 },
+				 MAXCTX, &n, NULL));
+	EXPECT_EQ(n, contexts);
+	EXPECT_GE(allocated, contexts);
+}
+
 TEST_F(proc, veinfo_hides_other_contexts)
 {
 	char ctid_b[16];

@@ -46,6 +46,22 @@ static long slab_active(struct slab *s, int n, const char *name)
 	return -1;
 }
 
+/* "allocated N" of /proc/vz/stat: context structures not yet freed. */
+static long vz_allocated(void)
+{
+	FILE *f = fopen("/proc/vz/stat", "r");
+	char key[32];
+	long v, r = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%31s %ld", key, &v) == 2)
+		if (!strcmp(key, "allocated"))
+			r = v;
+	fclose(f);
+	return r;
+}
+
 static int count_ctx(struct vxnl *nl)
 {
 	static struct vx_ctx_info list[16];
@@ -95,6 +111,7 @@ TEST_TIMEOUT(create_enter_fork_kill_delete_1000, 600)
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	base = count_ctx(&nl);
 	ASSERT_GE(base, 0);
+	long alloc0 = vz_allocated();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	for (int i = 0; i < CYCLES + 50; i++) {
@@ -126,6 +143,15 @@ TEST_TIMEOUT(create_enter_fork_kill_delete_1000, 600)
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 
 	EXPECT_EQ(base, count_ctx(&nl));
+	/* every context structure freed again (frees are RCU-delayed) */
+	long alloc1 = vz_allocated();
+
+	for (int ms = 0; alloc1 > alloc0 && ms < 5000; ms += 50) {
+		vxt_msleep(50);
+		alloc1 = vz_allocated();
+	}
+	TH_LOG("/proc/vz/stat allocated: %ld -> %ld", alloc0, alloc1);
+	EXPECT_LE(alloc1, alloc0);
 	vxt_msleep(500);	/* RCU-delayed frees */
 	na = read_slabinfo(after);
 	if (nb <= 0 || na <= 0) {
