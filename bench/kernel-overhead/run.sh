@@ -13,13 +13,18 @@
 #
 # usage: bench/kernel-overhead/run.sh [--rounds N] [--ms MS] [--reps N]
 #                                     [--no-build] [--only LOOP]
-# env:   VX_CACHE (default /var/cache/vx), as for `make kernel`.
+#                                     [--vx KERNEL] [--novx KERNEL]
+# env:   VX_CACHE (default /var/cache/vx), as for `make kernel`;
+#        GUEST_ARGS: extra tests/guest/run options (e.g. --mem 1G).
+# --vx/--novx use the given UML kernels (implies --no-build).
 
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 VX_CACHE=${VX_CACHE:-/var/cache/vx}
 rounds=3 ms=200 reps=5 build=1 only=()
+k_vx=$VX_CACHE/kernels/um-bench/linux
+k_novx=$VX_CACHE/kernels/um-novx/linux
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -28,7 +33,9 @@ while [ $# -gt 0 ]; do
 	--reps) reps=$2; shift 2 ;;
 	--only) only=(--only "$2"); shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--vx) k_vx=$2; build=0; shift 2 ;;
+	--novx) k_novx=$2; build=0; shift 2 ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -39,8 +46,6 @@ if [ "$build" = 1 ]; then
 	make -s kernel KCONFIG=bench
 	make -s kernel KCONFIG=novx
 fi
-k_vx=$VX_CACHE/kernels/um-bench/linux
-k_novx=$VX_CACHE/kernels/um-novx/linux
 for k in "$k_vx" "$k_novx"; do
 	[ -x "$k" ] || { echo "run.sh: no kernel $k (make kernel KCONFIG=...)" >&2; exit 2; }
 done
@@ -53,7 +58,8 @@ args=(--ms "$ms" --reps "$reps" "${only[@]}")
 guest() {	# guest NAME KERNEL ARGS...
 	local name=$1 kernel=$2
 	shift 2
-	if ! tests/guest/run --kernel "$kernel" --no-kmemleak -- "$bin" "$@" \
+	# shellcheck disable=SC2086
+	if ! tests/guest/run --kernel "$kernel" --no-kmemleak ${GUEST_ARGS:-} -- "$bin" "$@" \
 		>"$out/$name.$r" 2>"$out/$name.$r.err"; then
 		echo "run.sh: $name round $r failed:" >&2
 		tail -5 "$out/$name.$r.err" >&2
