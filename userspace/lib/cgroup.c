@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,4 +356,34 @@ void vx_cgroup_tune(const struct vx_global *g)
 		mount(NULL, mnt, NULL, MS_REMOUNT, data);
 		return;
 	}
+}
+
+bool vx_cgroup_has_file(struct vx_cgroup *cg, const char *ctrl,
+			const char *file)
+{
+	struct vx_cgroup_dir *d = vx_cgroup_find(cg, ctrl);
+	size_t plen, rlen = strlen(cg->rel);
+	char path[PATH_MAX];
+
+	if (!d)
+		return false;
+	plen = strlen(d->path);
+	if (plen <= rlen)
+		return false;
+	/* d->path is <mount>/<rel>: the hierarchy root is <mount> */
+	snprintf(path, sizeof(path), "%.*s/%s", (int)(plen - rlen - 1),
+		 d->path, file);
+	return access(path, F_OK) == 0;
+}
+
+bool vx_host_has_swap(void)
+{
+	cleanup_fclose FILE *f = fopen("/proc/meminfo", "re");
+	char key[64];
+	long long kb;
+
+	while (f && fscanf(f, "%63s %lld kB\n", key, &kb) == 2)
+		if (!strcmp(key, "SwapTotal:"))
+			return kb > 0;
+	return true;	/* unknown: assume the worst */
 }

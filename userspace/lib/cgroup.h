@@ -17,6 +17,7 @@
 #define VX_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
 #include "global.h"
@@ -28,6 +29,31 @@ enum vx_cgroup_mode {
 };
 
 struct vx_cgroup;
+
+/*
+ * Resource limits in kernel units, resolved from the CT config by resources.c
+ * and written by the backend's set_limits. Every field always has a value
+ * ("none" included), so applying a set is idempotent and a live change
+ * that removes a limit really removes it.
+ */
+struct vx_limits {
+	uint64_t ram;		/* bytes (PHYSPAGES limit); VX_UNLIMITED: none */
+	uint64_t swap;		/* bytes (SWAPPAGES limit); VX_UNLIMITED: none */
+	uint64_t numproc;	/* tasks (NUMPROC limit); VX_UNLIMITED: none */
+	unsigned int cpuunits;	/* OpenVZ weight 8..500000, default 1000 */
+	uint64_t cpu_quota_us;	/* per VX_CPU_PERIOD_US; 0: no cap */
+	char cpumask[256];	/* cpuset list; "": all of the parent's */
+	uint64_t iolimit;	/* bytes/s on dev, read and write; 0: none */
+	uint64_t iopslimit;	/* ops/s on dev; 0: none */
+	int ioprio;		/* 0..7; -1: leave the weight alone */
+	bool have_dev;		/* dev_major:dev_minor known (whole disk) */
+	unsigned int dev_major, dev_minor;
+};
+
+#define VX_CPU_PERIOD_US 100000u
+/* IOPRIO 0..7 -> blkio/io weight 100..975 (OpenVZ default 4 -> 600;
+ * the kernel's default weight is 100 on v2, 500 on v1). */
+#define VX_IOPRIO_WEIGHT(p) (100 + (p) * 125)
 
 struct vx_cgroup_ops {
 	const char *name;
@@ -41,6 +67,9 @@ struct vx_cgroup_ops {
 	 * "memory.limit_in_bytes", "1G"); controller "" means any dir */
 	int (*set)(struct vx_cgroup *cg, const char *ctrl, const char *file,
 		   const char *value, struct vx_error **err);
+	/* write every limit of l (live or before init runs) */
+	int (*set_limits)(struct vx_cgroup *cg, const struct vx_limits *l,
+			  struct vx_error **err);
 };
 
 /* One directory per hierarchy. */
@@ -104,6 +133,13 @@ static inline int vx_cgroup_set(struct vx_cgroup *cg, const char *ctrl,
 	return cg->ops->set(cg, ctrl, file, value, err);
 }
 
+static inline int vx_cgroup_set_limits(struct vx_cgroup *cg,
+				       const struct vx_limits *l,
+				       struct vx_error **err)
+{
+	return cg->ops->set_limits(cg, l, err);
+}
+
 /* One device allowlist entry; -1 = any major/minor. */
 struct vx_dev_rule {
 	char type;		/* 'c' or 'b' */
@@ -128,6 +164,14 @@ int vx_cgroup_mkdir_p(const char *path, struct vx_error **err);
 int vx_cgroup_rmdir_wait(const char *path, struct vx_error **err);
 /* SIGKILLs every process listed in dir/cgroup.procs until it is empty. */
 int vx_cgroup_kill_listed(const char *dir, struct vx_error **err);
+/* true if the hierarchy of ctrl offers file (checked at its root, so it
+ * works before the CT's directory exists). */
+bool vx_cgroup_has_file(struct vx_cgroup *cg, const char *ctrl,
+			const char *file);
+/* false if the host has no swap at all (SwapTotal 0): a swap limit is
+ * then vacuous, and a kernel without swap accounting is no reason to
+ * refuse it. */
+bool vx_host_has_swap(void);
 /* Pointer to the dir of the hierarchy holding controller ctrl, or NULL. */
 struct vx_cgroup_dir *vx_cgroup_find(struct vx_cgroup *cg, const char *ctrl);
 

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "values.h"
 
 static int v1_devices(struct vx_cgroup *cg, struct vx_error **err)
 {
@@ -172,10 +174,181 @@ static int v1_set(struct vx_cgroup *cg, const char *ctrl, const char *file,
 	return vx_cgroup_write(d->path, file, value, err);
 }
 
+/* A v1 number, or "-1" (v1's spelling of "no limit"). */
+static const char *v1_num(char *buf, size_t len, uint64_t v)
+{
+	if (v >= VX_UNLIMITED)
+		return "-1";
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+static int v1_write(struct vx_cgroup *cg, const char *ctrl, const char *file,
+		    const char *value, int code, struct vx_error **err)
+{
+	int ret = v1_set(cg, ctrl, file, value, err);
+
+	if (ret < 0 && err && *err && (*err)->code != VX_E_NOKERNEL)
+		(*err)->code = code;
+	return ret;
+}
+
+/*
+ * VSwap on v1: memory.limit_in_bytes = RAM, memory.memsw.limit_in_bytes =
+ * RAM + swap. The kernel insists on memsw >= limit at every step, so memsw
+ * is opened up first, then the RAM limit set, then memsw narrowed.
+ */
+static int v1_memory(struct vx_cgroup *cg, const struct vx_limits *l,
+		     struct vx_error **err)
+{
+	bool memsw = vx_cgroup_has_file(cg, "memory",
+					"memory.memsw.limit_in_bytes");
+	uint64_t both = VX_UNLIMITED;
+	char b1[32], b2[32];
+	int ret = 0;
+
+	if (!vx_cgroup_find(cg, "memory")) {
+		if (l->ram >= VX_UNLIMITED)
+			return 0;
+		return vx_error_set(err, VX_E_NOKERNEL, 0,
+				    "ct %u: RAM limit: no memory cgroup "
+				    "controller on this host", cg->ctid);
+	}
+	if (l->ram < VX_UNLIMITED && l->swap < VX_UNLIMITED)
+		both = l->ram + l->swap;
+	if (!memsw && both < VX_UNLIMITED && vx_host_has_swap())
+		return vx_error_set(err, VX_E_NOKERNEL, 0,
+				    "ct %u: swap limit: the kernel has no "
+				    "memory.memsw.* files (boot with "
+				    "swapaccount=1)", cg->ctid);
+	if (memsw)
+		ret = v1_write(cg, "memory", "memory.memsw.limit_in_bytes",
+			       "-1", VX_E_SETUBC, err);
+	if (ret == 0)
+		ret = v1_write(cg, "memory", "memory.limit_in_bytes",
+			       v1_num(b1, sizeof(b1), l->ram), VX_E_SETUBC,
+			       err);
+	if (ret == 0 && memsw)
+		ret = v1_write(cg, "memory", "memory.memsw.limit_in_bytes",
+			       v1_num(b2, sizeof(b2), both), VX_E_SETUBC, err);
+	return ret;
+}
+
+static int v1_cpu(struct vx_cgroup *cg, const struct vx_limits *l,
+		  struct vx_error **err)
+{
+	/* OpenVZ's 1000 units = the kernel's default 1024 shares */
+	uint64_t shares = (uint64_t)l->cpuunits * 1024 / 1000;
+	char buf[32];
+	int ret;
+
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)shares);
+	ret = v1_write(cg, "cpu", "cpu.shares", buf, VX_E_SETFSHD, err);
+	if (ret == 0)
+		ret = v1_write(cg, "cpu", "cpu.cfs_period_us", "100000",
+			       VX_E_SETFSHD, err);
+	if (ret == 0)
+		ret = v1_write(cg, "cpu", "cpu.cfs_quota_us",
+			       l->cpu_quota_us ?
+			       v1_num(buf, sizeof(buf), l->cpu_quota_us) : "-1",
+			       VX_E_SETFSHD, err);
+	return ret;
+}
+
+static int v1_cpuset(struct vx_cgroup *cg, const struct vx_limits *l,
+		     struct vx_error **err)
+{
+	struct vx_cgroup_dir *d = vx_cgroup_find(cg, "cpuset");
+	char buf[1024] = "", path[PATH_MAX];
+	cleanup_fclose FILE *f = NULL;
+
+	if (!d) {
+		if (!l->cpumask[0])
+			return 0;
+		return vx_error_set(err, VX_E_NOKERNEL, 0,
+				    "ct %u: CPUMASK: no cpuset cgroup "
+				    "controller on this host", cg->ctid);
+	}
+	if (l->cpumask[0])
+		return v1_write(cg, "cpuset", "cpuset.cpus", l->cpumask,
+				VX_E_SETFSHD, err);
+	/* no mask: every CPU the parent has */
+	snprintf(path, sizeof(path), "%s", d->path);
+	*strrchr(path, '/') = '\0';
+	strncat(path, "/cpuset.cpus", sizeof(path) - strlen(path) - 1);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return vx_error_set(err, VX_E_SETFSHD, errno, "read %s", path);
+	return v1_write(cg, "cpuset", "cpuset.cpus", buf, VX_E_SETFSHD, err);
+}
+
+static int v1_blkio(struct vx_cgroup *cg, const struct vx_limits *l,
+		    struct vx_error **err)
+{
+	static const char *const bps[] = { "blkio.throttle.read_bps_device",
+					   "blkio.throttle.write_bps_device" };
+	static const char *const iops[] = { "blkio.throttle.read_iops_device",
+					    "blkio.throttle.write_iops_device" };
+	char buf[64];
+	int ret = 0;
+
+	if (l->have_dev) {
+		/* 0 removes the rule: a live "no limit" really lifts it */
+		for (int i = 0; ret == 0 && i < 2; i++) {
+			snprintf(buf, sizeof(buf), "%u:%u %llu", l->dev_major,
+				 l->dev_minor, (unsigned long long)l->iolimit);
+			ret = v1_write(cg, "blkio", bps[i], buf, VX_E_SETUBC,
+				       err);
+			snprintf(buf, sizeof(buf), "%u:%u %llu", l->dev_major,
+				 l->dev_minor,
+				 (unsigned long long)l->iopslimit);
+			if (ret == 0)
+				ret = v1_write(cg, "blkio", iops[i], buf,
+					       VX_E_SETUBC, err);
+		}
+	}
+	if (ret == 0 && l->ioprio >= 0) {
+		const char *file = vx_cgroup_has_file(cg, "blkio",
+						      "blkio.bfq.weight") ?
+				   "blkio.bfq.weight" : "blkio.weight";
+
+		snprintf(buf, sizeof(buf), "%d", VX_IOPRIO_WEIGHT(l->ioprio));
+		ret = v1_write(cg, "blkio", file, buf, VX_E_SETUBC, err);
+	}
+	return ret;
+}
+
+static int v1_set_limits(struct vx_cgroup *cg, const struct vx_limits *l,
+			 struct vx_error **err)
+{
+	char buf[32];
+	int ret = v1_memory(cg, l, err);
+
+	if (ret == 0 && (vx_cgroup_find(cg, "pids") || l->numproc < VX_UNLIMITED))
+		ret = v1_write(cg, "pids", "pids.max",
+			       l->numproc >= VX_UNLIMITED ? "max" :
+			       v1_num(buf, sizeof(buf), l->numproc),
+			       VX_E_SETUBC, err);
+	if (ret == 0)
+		ret = v1_cpu(cg, l, err);
+	if (ret == 0)
+		ret = v1_cpuset(cg, l, err);
+	if (ret == 0)
+		ret = v1_blkio(cg, l, err);
+	if (ret < 0)
+		vx_error_prefix(err, "ct %u: set resource limits", cg->ctid);
+	return ret;
+}
+
 const struct vx_cgroup_ops vx_cgroup_v1_ops = {
 	.name = "v1",
 	.create = v1_create,
 	.attach = v1_attach,
 	.destroy = v1_destroy,
 	.set = v1_set,
+	.set_limits = v1_set_limits,
 };

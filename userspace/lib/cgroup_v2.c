@@ -10,9 +10,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "values.h"
 
 /* Enables the usual controllers on each ancestor; failures are tolerated
  * (a controller may be absent or bound to v1). */
@@ -27,7 +30,8 @@ static void v2_enable_controllers(const char *path)
 	for (s = strchr(p + sizeof("/sys/fs/cgroup") - 1, '/'); s;
 	     s = strchr(s + 1, '/')) {
 		static const char *const ctrls[] = { "+cpu", "+memory",
-						     "+pids", "+io" };
+						     "+pids", "+io",
+						     "+cpuset" };
 		*s = '\0';
 		for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++)
 			vx_cgroup_write(p, "cgroup.subtree_control", ctrls[i],
@@ -81,10 +85,103 @@ static int v2_set(struct vx_cgroup *cg, const char *ctrl, const char *file,
 	return vx_cgroup_write(cg->dirs[0].path, file, value, err);
 }
 
+/* A v2 number, or "max". */
+static const char *v2_num(char *buf, size_t len, uint64_t v)
+{
+	if (v >= VX_UNLIMITED)
+		return "max";
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+static int v2_write(struct vx_cgroup *cg, const char *file, const char *value,
+		    int code, struct vx_error **err)
+{
+	int ret = vx_cgroup_write(cg->dirs[0].path, file, value, err);
+
+	if (ret < 0 && err && *err)
+		(*err)->code = (*err)->errnum == ENOENT ? VX_E_NOKERNEL : code;
+	return ret;
+}
+
+/* In the CT's own directory: the v2 root lacks most of these files. */
+static bool v2_has(struct vx_cgroup *cg, const char *file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", cg->dirs[0].path, file);
+	return access(path, F_OK) == 0;
+}
+
+/* The same limits as the v1 backend, in v2's files: memory.max and
+ * memory.swap.max (v2 limits swap on its own, no RAM+swap sum), pids.max,
+ * cpu.weight (1..10000, default 100 = OpenVZ's 1000 units), cpu.max,
+ * cpuset.cpus, io.max, io.weight. A file the kernel lacks is only an
+ * error when the limit is actually asked for. */
+static int v2_set_limits(struct vx_cgroup *cg, const struct vx_limits *l,
+			 struct vx_error **err)
+{
+	uint64_t weight = l->cpuunits / 10;
+	char buf[256], b2[32], b3[32];
+	int ret = 0;
+
+	if (l->ram < VX_UNLIMITED || v2_has(cg, "memory.max"))
+		ret = v2_write(cg, "memory.max", v2_num(buf, sizeof(buf), l->ram),
+			       VX_E_SETUBC, err);
+	if (ret == 0 && ((l->swap < VX_UNLIMITED && vx_host_has_swap()) ||
+			 v2_has(cg, "memory.swap.max")))
+		ret = v2_write(cg, "memory.swap.max",
+			       v2_num(buf, sizeof(buf), l->swap), VX_E_SETUBC,
+			       err);
+	if (ret == 0 && (l->numproc < VX_UNLIMITED ||
+			 v2_has(cg, "pids.max")))
+		ret = v2_write(cg, "pids.max",
+			       v2_num(buf, sizeof(buf), l->numproc),
+			       VX_E_SETUBC, err);
+	if (weight < 1)
+		weight = 1;
+	if (weight > 10000)
+		weight = 10000;
+	if (ret == 0 && (l->cpuunits != 1000 || l->cpu_quota_us ||
+			 v2_has(cg, "cpu.max"))) {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)weight);
+		ret = v2_write(cg, "cpu.weight", buf, VX_E_SETFSHD, err);
+		snprintf(buf, sizeof(buf), "%s %u",
+			 l->cpu_quota_us ? v2_num(b2, sizeof(b2), l->cpu_quota_us) :
+			 "max", VX_CPU_PERIOD_US);
+		if (ret == 0)
+			ret = v2_write(cg, "cpu.max", buf, VX_E_SETFSHD, err);
+	}
+	/* "" gives the CT every CPU of its parent again */
+	if (ret == 0 && (l->cpumask[0] ||
+			 v2_has(cg, "cpuset.cpus")))
+		ret = v2_write(cg, "cpuset.cpus", l->cpumask[0] ? l->cpumask :
+			       "\n", VX_E_SETFSHD, err);
+	if (ret == 0 && l->have_dev) {
+		snprintf(buf, sizeof(buf), "%u:%u rbps=%s wbps=%s riops=%s wiops=%s",
+			 l->dev_major, l->dev_minor,
+			 l->iolimit ? v2_num(b2, sizeof(b2), l->iolimit) : "max",
+			 l->iolimit ? b2 : "max",
+			 l->iopslimit ? v2_num(b3, sizeof(b3), l->iopslimit) : "max",
+			 l->iopslimit ? b3 : "max");
+		ret = v2_write(cg, "io.max", buf, VX_E_SETUBC, err);
+	}
+	if (ret == 0 && l->ioprio >= 0) {
+		snprintf(buf, sizeof(buf), "%d", VX_IOPRIO_WEIGHT(l->ioprio));
+		ret = v2_write(cg, v2_has(cg, "io.bfq.weight") ?
+			       "io.bfq.weight" : "io.weight", buf, VX_E_SETUBC,
+			       err);
+	}
+	if (ret < 0)
+		vx_error_prefix(err, "ct %u: set resource limits", cg->ctid);
+	return ret;
+}
+
 const struct vx_cgroup_ops vx_cgroup_v2_ops = {
 	.name = "v2",
 	.create = v2_create,
 	.attach = v2_attach,
 	.destroy = v2_destroy,
 	.set = v2_set,
+	.set_limits = v2_set_limits,
 };

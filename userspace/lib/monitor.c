@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "resources.h"
 #include "lock.h"
 #include "runtime.h"
 #include "state.h"
@@ -221,6 +222,21 @@ static int spawn_fail(struct monitor *m, int err_r, int ret,
 	return ret;
 }
 
+/* Resource limits go in before init joins the cgroups, so it never runs
+ * unlimited. After a reboot inside the CT the config is read again: a
+ * `vzctl set --save` made meanwhile applies, as it would at a start. */
+static int apply_limits(struct monitor *m, struct vx_error **err)
+{
+	struct vx_ct *fresh = NULL;
+	int ret;
+
+	if (m->rebooted && vx_ct_load(m->g, m->ct->ctid, &fresh, NULL) < 0)
+		fresh = NULL;
+	ret = vx_limits_apply(m->cg, fresh ? fresh : m->ct, NULL, err);
+	vx_ct_free(fresh);
+	return ret;
+}
+
 /*
  * Clones init, then creates the cgroups and moves init into them while
  * init builds its root file system: the two are independent, and each
@@ -266,6 +282,8 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 	close(steal_fd(sock_c));
 	close(steal_fd(go_r));
 	ret = vx_cgroup_create(m->cg, err);
+	if (ret == 0)
+		ret = apply_limits(m, err);
 	if (ret == 0)
 		ret = vx_cgroup_attach(m->cg, pid, err);
 	if (ret == 0 && write(go_w, "g", 1) != 1)

@@ -86,7 +86,13 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	/* A new CT needs a number: a name is given with --name. */
 	if (!arg)
 		return vx_error_set(err, VX_E_INVAL_PARAM, 0, "create: no CTID");
+	struct res_changes res __attribute__((cleanup(vxd_res_changes_free))) = { 0 };
+
 	ret = vx_parse_ctid(arg, &ctid, err);
+	if (ret < 0)
+		return ret;
+	/* resource options (--ram ...) are checked before anything is made */
+	ret = vxd_res_collect(r, &res, err);
 	if (ret < 0)
 		return ret;
 	/* Held until the worker exits: bounds parallel creates. */
@@ -96,6 +102,18 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	ret = vx_ct_create(r->g, ctid, &o, err);
 	if (ret < 0)
 		return ret;
+	if (res.n) {
+		cleanup_unlock int lockfd = -1;
+		cleanup_ct struct vx_ct *ct = NULL;
+
+		ret = vxd_lock_load(r, ctid, "create", &lockfd, &ct, err);
+		for (size_t i = 0; ret == 0 && i < res.n; i++)
+			vx_conf_set(ct->conf, res.key[i], res.val[i]);
+		if (ret == 0)
+			ret = vx_ct_save(ct, err);
+		if (ret < 0)
+			return ret;
+	}
 	vxd_log("ct %u: created", ctid);
 	vxd_info(r, "CT configuration saved to %s/%u.conf", r->g->ctconfdir,
 		 ctid);

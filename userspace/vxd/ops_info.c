@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "cleanup.h"
 #include "ct.h"
+#include "resources.h"
 #include "run.h"
 #include "state.h"
 #include "storage.h"
@@ -103,6 +105,75 @@ static long long ct_numproc(const struct vx_global *g, unsigned int ctid,
 	return n;
 }
 
+static void put_res(struct vx_msg *row, const char *name,
+		    const struct vx_res_usage *u)
+{
+	static const char *const sfx[] = { "", ".m", ".b", ".l", ".f" };
+	const long long v[] = { u->held, u->maxheld, u->barrier, u->limit,
+				u->failcnt };
+	char key[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(sfx); i++) {
+		/* "numproc" itself comes from ct_numproc() */
+		if (v[i] < 0 || (i == 0 && !strcmp(name, "numproc")))
+			continue;
+		snprintf(key, sizeof(key), "%s%s", name, sfx[i]);
+		vx_msg_put_int(row, key, v[i]);
+	}
+}
+
+/* Configured limits (also for stopped CTs), as vzlist shows them. */
+static void put_limits(struct vx_msg *row, const struct vx_ct *ct)
+{
+	struct vx_ct_usage u;
+	struct vx_limits l;
+	const char *v;
+
+	memset(&u, 0xff, sizeof(u));
+	if (vx_limits_from_conf(ct->conf, ct->ctid, NULL, &l, NULL) < 0)
+		return;
+	/* barrier/limit of a stopped CT; a running one gets all of it
+	 * from put_usage() */
+	vx_limits_conf_usage(ct->conf, &u);
+	put_res(row, "numproc", &u.numproc);
+	put_res(row, "physpages", &u.physpages);
+	put_res(row, "swappages", &u.swappages);
+	v = vx_ct_get(ct, "CPULIMIT", "0");
+	vx_msg_put_int(row, "cpulimit", atoll(v));
+	vx_msg_put_int(row, "cpuunits", l.cpuunits);
+	v = vx_ct_get(ct, "CPUS", "0");
+	if (atoll(v) > 0)
+		vx_msg_put_int(row, "cpus", atoll(v));
+	vx_msg_put_str(row, "cpumask", vx_ct_get(ct, "CPUMASK", NULL));
+	v = vx_ct_get(ct, "IOLIMIT", NULL);
+	if (v)
+		vx_msg_put_int(row, "iolimit", (long long)l.iolimit);
+	v = vx_ct_get(ct, "IOPSLIMIT", NULL);
+	if (v)
+		vx_msg_put_int(row, "iopslimit", (long long)l.iopslimit);
+	if (l.ioprio >= 0)
+		vx_msg_put_int(row, "ioprio", l.ioprio);
+}
+
+/* Usage of a running CT from its cgroups (pids, memory, cpuacct). */
+static void put_usage(struct vxd_req *r, struct vx_msg *row,
+		      const struct vx_ct *ct, const struct vx_state *s)
+{
+	struct vx_cgroup *cg = NULL;
+	struct vx_ct_usage u;
+
+	if (vx_cgroup_open(r->g, ct->ctid, s->cgroup[0] ? s->cgroup : NULL,
+			   &cg, NULL) < 0)
+		return;
+	vx_limits_usage(cg, ct->conf, &u);
+	vx_cgroup_free(cg);
+	put_res(row, "numproc", &u.numproc);
+	put_res(row, "physpages", &u.physpages);
+	put_res(row, "swappages", &u.swappages);
+	if (u.cpu_usage_ns >= 0)
+		vx_msg_put_int(row, "cpu_ns", u.cpu_usage_ns);
+}
+
 /* vzlist's STATUS column: one word, running wins over everything else. */
 static const char *status_word(const struct vx_status *st)
 {
@@ -149,6 +220,8 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 			       vx_ct_get(ct, "DESCRIPTION", NULL));
 		vx_msg_put_str(&row, "ip", vx_ct_get(ct, "IP_ADDRESS", NULL));
 	}
+	if (ct)
+		put_limits(&row, ct);
 	if (st.running) {
 		struct vx_state s = { 0 };
 		long long n;
@@ -158,6 +231,10 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 			if (n >= 0)
 				vx_msg_put_int(&row, "numproc", n);
 			vx_msg_put_int(&row, "started_at", s.started_at);
+			vx_msg_put_int(&row, "uptime",
+				       time(NULL) - s.started_at);
+			if (ct)
+				put_usage(r, &row, ct, &s);
 		}
 		vx_msg_put_int(&row, "init_pid", st.init_pid);
 	}

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * vxd handler for `vzctl set`: hostname, name, onboot, description.
+ * vxd handler for `vzctl set`: hostname, name, onboot, description, and
+ * resource limits (--ram, --numproc, --cpulimit ..., --applyconfig).
  *
  * OpenVZ's rules: a setting that matters at run time (the hostname) is
  * applied to a running CT at once and written to the config only with
  * --save; on a stopped CT there is nothing to apply, so the config is
  * written even without --save. Settings that only live in the config
  * (onboot, description, name) are always written: without that they would
- * have no effect at all.
+ * have no effect at all. Resource limits follow the hostname's rule: live
+ * on a running CT (written into its cgroups), saved with --save. The whole
+ * resulting config is checked before anything changes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,8 @@
 
 #include "cleanup.h"
 #include "ct.h"
+#include "cgroup.h"
+#include "resources.h"
 #include "run.h"
 #include "state.h"
 #include "values.h"
@@ -81,6 +86,135 @@ static int set_hostname_live(struct vxd_req *r, struct vx_ct *ct,
 	return 0;
 }
 
+void vxd_res_changes_free(struct res_changes *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->val[i]);
+}
+
+static int res_add(struct res_changes *c, const char *key, const char *val)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->key[i], key)) {
+			free(c->val[i]);
+			c->val[i] = strdup(val);
+			return c->val[i] ? 0 : -ENOMEM;
+		}
+	if (c->n == ARRAY_SIZE(c->key))
+		return -E2BIG;
+	c->key[c->n] = key;
+	c->val[c->n] = strdup(val);
+	return c->val[c->n++] ? 0 : -ENOMEM;
+}
+
+static int applyconfig_cb(const char *key, const char *value, void *data)
+{
+	for (size_t i = 0; i < vx_res_opts_n; i++)
+		if (!strcmp(vx_res_opts[i].key, key))
+			return res_add(data, vx_res_opts[i].key, value);
+	return 0;
+}
+
+/* --applyconfig NAME: the resource keys of conf/ve-NAME.conf-sample,
+ * as OpenVZ (which also leaves HOSTNAME, IP_ADDRESS, OSTEMPLATE, VE_ROOT
+ * and VE_PRIVATE alone). */
+static int res_applyconfig(struct vxd_req *r, const char *name,
+			   struct res_changes *c, struct vx_error **err)
+{
+	cleanup_free char *path = NULL;
+	struct vx_conf *sample = NULL;
+	int ret;
+
+	if (!*name || strchr(name, '/'))
+		return vx_error_set(err, VX_E_INVAL_VALUE, 0,
+				    "invalid --applyconfig '%s': expected a sample name such as vswap-256m",
+				    name);
+	if (asprintf(&path, "%s/ve-%s.conf-sample", r->g->ctconfdir,
+		     name) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "applyconfig");
+	ret = vx_conf_load(path, &sample, err);
+	if (ret < 0) {
+		vx_error_prefix(err, "--applyconfig %s", name);
+		return ret;
+	}
+	ret = vx_conf_foreach(sample, applyconfig_cb, c);
+	vx_conf_free(sample);
+	if (ret < 0)
+		return vx_error_set(err, VX_E_RESOURCE, -ret, "applyconfig");
+	return 0;
+}
+
+int vxd_res_collect(struct vxd_req *r, struct res_changes *c,
+		       struct vx_error **err)
+{
+	const char *ac = vx_msg_get_str(r->in, "applyconfig");
+	int ret;
+
+	if (ac && (ret = res_applyconfig(r, ac, c, err)) < 0)
+		return ret;
+	/* explicit options win over the sample, as in OpenVZ */
+	for (size_t i = 0; i < vx_res_opts_n; i++) {
+		const struct vx_res_opt *o = &vx_res_opts[i];
+		const char *arg = vx_msg_get_str(r->in, o->opt);
+		cleanup_free char *val = NULL;
+
+		if (!arg)
+			continue;
+		ret = vx_res_option(o, arg, &val, err);
+		if (ret < 0)
+			return ret;
+		if (res_add(c, o->key, val) < 0)
+			return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "set");
+	}
+	return 0;
+}
+
+/* A copy of conf with the changes: what the CT will run with. */
+static struct vx_conf *res_merged(const struct vx_conf *conf,
+				  const struct res_changes *c)
+{
+	cleanup_free char *text = vx_conf_format(conf);
+	struct vx_conf *out = NULL;
+
+	if (!text || vx_conf_parse(text, "config", &out, NULL) < 0)
+		return NULL;
+	for (size_t i = 0; i < c->n; i++)
+		vx_conf_set(out, c->key[i], c->val[i]);
+	return out;
+}
+
+/* Checks the merged config and, on a running CT, writes it into the
+ * CT's cgroups. */
+static int res_apply(struct vxd_req *r, struct vx_ct *ct,
+		     const struct res_changes *c, bool running,
+		     struct vx_error **err)
+{
+	struct vx_conf *merged = res_merged(ct->conf, c);
+	struct vx_cgroup *cg = NULL;
+	struct vx_limits l;
+	struct vx_state st;
+	int ret;
+
+	if (!merged)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "set");
+	ret = vx_limits_from_conf(merged, ct->ctid, ct->private, &l, err);
+	if (ret == 0 && running)
+		ret = vx_state_read(r->g, ct->ctid, &st, err);
+	if (ret == 0)
+		ret = vx_cgroup_open(r->g, ct->ctid,
+				     running && st.cgroup[0] ? st.cgroup : NULL,
+				     &cg, err);
+	/* also on a stopped CT: a limit this host cannot enforce would
+	 * only fail the next start */
+	if (ret == 0)
+		ret = vx_limits_kernel_check(cg, &l, err);
+	if (ret == 0 && running)
+		ret = vx_cgroup_set_limits(cg, &l, err);
+	vx_cgroup_free(cg);
+	vx_conf_free(merged);
+	return ret;
+}
+
 int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 {
 	const char *hostname = vx_msg_get_str(r->in, "hostname");
@@ -94,7 +228,12 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	bool running, ob, dirty = false;
 	int ret;
 
+	struct res_changes res __attribute__((cleanup(vxd_res_changes_free))) = { 0 };
+
 	vx_msg_get_int(r->in, "save", &save);
+	ret = vxd_res_collect(r, &res, err);
+	if (ret < 0)
+		return ret;
 	/* Validate everything before changing anything. */
 	if (hostname && (ret = vx_check_hostname(hostname, err)) < 0)
 		return ret;
@@ -121,6 +260,16 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 			dirty = true;
 		}
 	}
+	if (res.n) {
+		ret = res_apply(r, ct, &res, running, err);
+		if (ret < 0)
+			return ret;
+		if (!running || save) {
+			for (size_t i = 0; i < res.n; i++)
+				vx_conf_set(ct->conf, res.key[i], res.val[i]);
+			dirty = true;
+		}
+	}
 	if (onboot) {
 		vx_conf_set(ct->conf, "ONBOOT", ob ? "yes" : "no");
 		dirty = true;
@@ -143,10 +292,10 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	}
 	if (dirty)
 		vxd_info(r, "Saved parameters for CT %u", ctid);
-	else if (hostname && running)
+	if (running && !save && (hostname || res.n))
 		vxd_info(r, "WARNING: Settings were not saved to the CT config and will be lost after the CT restarts (use --save)");
-	vxd_log("ct %u: set%s%s%s%s", ctid, hostname ? " hostname" : "",
+	vxd_log("ct %u: set%s%s%s%s%s", ctid, hostname ? " hostname" : "",
 		name ? " name" : "", onboot ? " onboot" : "",
-		desc ? " description" : "");
+		desc ? " description" : "", res.n ? " limits" : "");
 	return ret;
 }

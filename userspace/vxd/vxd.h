@@ -81,6 +81,17 @@ int vxd_req_ctid(struct vxd_req *r, unsigned int *ctid, struct vx_error **err);
 int vxd_lock_load(struct vxd_req *r, unsigned int ctid, const char *op,
 		  int *lockfd, struct vx_ct **ct, struct vx_error **err);
 
+/* ops_set.c: resource options of a set or create request (--ram,
+ * --numproc ..., --applyconfig) as config keys and checked values. */
+struct res_changes {
+	size_t n;
+	const char *key[64];
+	char *val[64];
+};
+int vxd_res_collect(struct vxd_req *r, struct res_changes *c,
+		    struct vx_error **err);
+void vxd_res_changes_free(struct res_changes *c);
+
 /* ops_run.c: exec and enter */
 int vxd_op_exec(struct vxd_req *r, struct vx_error **err);
 int vxd_op_enter(struct vxd_req *r, struct vx_error **err);

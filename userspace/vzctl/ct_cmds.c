@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cleanup.h"
+#include "resources.h"
 #include "vzctl.h"
 
 /* Maps each option letter to its request field (docs/protocol.md); vxd
@@ -26,7 +28,12 @@ static int put_opt(int opt, const char *arg, void *data)
 	case 'L': return vx_msg_put_str(req, "layout", arg) ? 3 : 0;
 	case 'w': return vx_msg_put_int(req, "wait", 1) ? 3 : 0;
 	case 'f': return vx_msg_put_int(req, "fast", 1) ? 3 : 0;
+	case 'A': return vx_msg_put_str(req, "applyconfig", arg) ? 3 : 0;
 	}
+	/* create's resource options: 1000 + index in vx_res_opts */
+	if (opt >= 1000 && opt < 1000 + (int)vx_res_opts_n)
+		return vx_msg_put_str(req, vx_res_opts[opt - 1000].opt, arg) ?
+		       3 : 0;
 	return 0;
 }
 
@@ -54,7 +61,7 @@ static const struct option no_opts[] = { { 0 } };
 
 int cmd_create(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option base[] = {
 		{ "ostemplate", required_argument, NULL, 'T' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "hostname", required_argument, NULL, 'H' },
@@ -62,8 +69,8 @@ int cmd_create(int argc, char **argv)
 		{ "private", required_argument, NULL, 'P' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "layout", required_argument, NULL, 'L' },
-		{ 0 }
 	};
+	struct option opts[ARRAY_SIZE(base) + 64] = { { 0 } };
 	static const char usage[] =
 		"Usage: vzctl create CTID [--ostemplate NAME] [--config SAMPLE]\n"
 		"                         [--hostname HOST] [--name NAME]\n"
@@ -81,8 +88,16 @@ int cmd_create(int argc, char **argv)
 		"  --private DIR      private area (default: VE_PRIVATE; $VEID allowed)\n"
 		"  --root DIR         mount point (default: VE_ROOT; $VEID allowed)\n"
 		"  --layout LAYOUT    overlay: shared template + own upper dir; plain\n"
-		"                     (simfs): a full private copy (default: VE_LAYOUT)\n";
+		"                     (simfs): a full private copy (default: VE_LAYOUT)\n"
+		"  --ram, --swap, --numproc, --cpus, --cpulimit, --cpuunits, --cpumask,\n"
+		"  --iolimit, --iopslimit, --ioprio VALUE\n"
+		"                     resource limits written to the new config\n"
+		"                     (see `vzctl set --help`)\n";
 
+	memcpy(opts, base, sizeof(base));
+	for (size_t i = 0; i < vx_res_opts_n && i < 63; i++)
+		opts[ARRAY_SIZE(base) + i] = (struct option){
+			vx_res_opts[i].opt, required_argument, NULL, 1000 + (int)i };
 	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage);
 }
 

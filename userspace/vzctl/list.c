@@ -19,7 +19,9 @@
 #include "values.h"
 #include "vzctl.h"
 
-enum ftype { F_STR, F_NUM, F_BOOL, F_LIST };
+/* F_UBC: a beancounter-like resource; the table shows its held value,
+ * JSON an object {held, maxheld, barrier, limit, failcnt} as OpenVZ. */
+enum ftype { F_STR, F_NUM, F_BOOL, F_LIST, F_UBC };
 
 struct field {
 	const char *name;
@@ -35,7 +37,7 @@ struct field {
 static const struct field fields[] = {
 	{ "ctid", "CTID", 10, true, F_NUM, "ctid" },
 	{ "veid", "VEID", 10, true, F_NUM, "ctid" },
-	{ "numproc", "NPROC", 10, true, F_NUM, "numproc" },
+	{ "numproc", "NPROC", 10, true, F_UBC, "numproc" },
 	{ "status", "STATUS", 9, false, F_STR, "status" },
 	{ "ip", "IP_ADDR", 15, false, F_LIST, "ip" },
 	{ "hostname", "HOSTNAME", 20, false, F_STR, "hostname" },
@@ -45,6 +47,29 @@ static const struct field fields[] = {
 	{ "private", "PRIVATE", 20, false, F_STR, "private" },
 	{ "root", "ROOT", 20, false, F_STR, "root" },
 	{ "description", "DESCRIPTION", 20, false, F_STR, "description" },
+	/* resources: usage from the CT's cgroups, limits from its config */
+#define RES(n, h) \
+	{ n, h, 10, true, F_UBC, n }, \
+	{ n ".m", h ".M", 10, true, F_NUM, n ".m" }, \
+	{ n ".b", h ".B", 19, true, F_NUM, n ".b" }, \
+	{ n ".l", h ".L", 19, true, F_NUM, n ".l" }, \
+	{ n ".f", h ".F", 10, true, F_NUM, n ".f" }
+	RES("physpages", "PHYSPAGES"),
+	RES("swappages", "SWAPPAGES"),
+#undef RES
+	{ "numproc.m", "NPROC.M", 10, true, F_NUM, "numproc.m" },
+	{ "numproc.b", "NPROC.B", 19, true, F_NUM, "numproc.b" },
+	{ "numproc.l", "NPROC.L", 19, true, F_NUM, "numproc.l" },
+	{ "numproc.f", "NPROC.F", 10, true, F_NUM, "numproc.f" },
+	{ "cpulimit", "CPULIM", 7, true, F_NUM, "cpulimit" },
+	{ "cpuunits", "CPUUNI", 8, true, F_NUM, "cpuunits" },
+	{ "cpus", "CPUS", 5, true, F_NUM, "cpus" },
+	{ "cpumask", "CPUMASK", 10, false, F_STR, "cpumask" },
+	{ "iolimit", "IOLIMIT", 12, true, F_NUM, "iolimit" },
+	{ "iopslimit", "IOPSLIMIT", 10, true, F_NUM, "iopslimit" },
+	{ "ioprio", "IOPRIO", 6, true, F_NUM, "ioprio" },
+	{ "laverage", "LAVERAGE", 14, false, F_STR, "laverage" },
+	{ "uptime", "UPTIME", 10, true, F_NUM, "uptime" },
 };
 
 struct row {
@@ -74,6 +99,10 @@ static const char list_usage[] =
 	"  -H, --no-header    no header line\n"
 	"  -o, --output LIST  columns: ctid veid name hostname status ostemplate\n"
 	"                     private root onboot description ip numproc\n"
+	"                     numproc.m .b .l .f (maxheld barrier limit failcnt)\n"
+	"                     physpages[.m.b.l.f] swappages[.m.b.l.f] cpulimit\n"
+	"                     cpuunits cpus cpumask iolimit iopslimit ioprio\n"
+	"                     laverage uptime\n"
 	"  -s, --sort FIELD   sort by FIELD (-FIELD: descending)\n"
 	"  -j, --json         a JSON array of objects\n"
 	"  -1                 CTIDs only, one per line\n"
@@ -92,9 +121,15 @@ static const struct field *find_field(const char *name)
 
 static int bad_field(const char *opt, const char *name)
 {
+	char valid[1024] = "";
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		strncat(valid, " ", sizeof(valid) - strlen(valid) - 1);
+		strncat(valid, fields[i].name, sizeof(valid) - strlen(valid) - 1);
+	}
 	return vzctl_fail(VX_E_INVAL_VALUE,
-			  "vzlist: unknown field '%s' for %s; valid: ctid veid name hostname status ostemplate private root onboot description ip numproc",
-			  name, opt);
+			  "vzlist: unknown field '%s' for %s; valid:%s",
+			  name, opt, valid);
 }
 
 static int parse_output(struct list_opts *o, const char *arg)
@@ -138,7 +173,7 @@ static int cmp_rows(const void *a, const void *b)
 	const struct field *f = sort_opts->sort;
 	int c;
 
-	if (f->type == F_NUM) {
+	if (f->type == F_NUM || f->type == F_UBC) {
 		bool hx, hy;
 		long long vx = rnum(x, f->key, &hx), vy = rnum(y, f->key, &hy);
 
@@ -167,7 +202,7 @@ static void print_cell(const struct field *f, const struct row *r, bool last)
 	const char *s = NULL;
 	bool have;
 
-	if (f->type == F_NUM) {
+	if (f->type == F_NUM || f->type == F_UBC) {
 		long long v = rnum(r, f->key, &have);
 
 		if (have) {
@@ -210,6 +245,28 @@ static void print_json_value(const struct field *f, const struct row *r)
 			printf("%lld", v);
 		else
 			printf("null");
+		break;
+	}
+	case F_UBC: {
+		static const char *const sub[][2] = {
+			{ "held", "" }, { "maxheld", ".m" }, { "barrier", ".b" },
+			{ "limit", ".l" }, { "failcnt", ".f" },
+		};
+		char key[64];
+
+		printf("{");
+		for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+			long long v;
+
+			snprintf(key, sizeof(key), "%s%s", f->key, sub[i][1]);
+			v = rnum(r, key, &have);
+			printf(i ? ", \"%s\": " : "\"%s\": ", sub[i][0]);
+			if (have)
+				printf("%lld", v);
+			else
+				printf("null");
+		}
+		printf("}");
 		break;
 	}
 	case F_BOOL:
@@ -344,7 +401,10 @@ int cmd_list(int argc, char **argv)
 		static const char *all[] = { "ctid", "name", "hostname", "status",
 					     "ostemplate", "private", "root",
 					     "onboot", "description", "ip",
-					     "numproc" };
+					     "numproc", "physpages", "swappages",
+					     "cpulimit", "cpuunits", "cpus",
+					     "cpumask", "iolimit", "iopslimit",
+					     "ioprio", "laverage", "uptime" };
 		const char **d = o.json ? all : o.name_col ? defn : def;
 		size_t nd = o.json ? ARRAY_SIZE(all) : ARRAY_SIZE(def);
 

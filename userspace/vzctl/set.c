@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cleanup.h"
+#include "resources.h"
 #include "values.h"
 #include "vzctl.h"
 
@@ -24,7 +26,24 @@ static const char set_usage[] =
 	"  --onboot yes|no     start the container when vxd starts at boot\n"
 	"  --description TEXT  free text shown by vzlist -o description\n"
 	"  --save              write the settings to the CT config; a stopped\n"
-	"                      container's config is always written, as in OpenVZ\n";
+	"                      container's config is always written, as in OpenVZ\n"
+	"\n"
+	"Resource limits (live on a running container; sizes take K, M, G, T or\n"
+	"P(ages) suffixes; 'unlimited'):\n"
+	"  --ram SIZE          RAM limit (PHYSPAGES=0:SIZE)\n"
+	"  --swap SIZE         swap on top of the RAM (SWAPPAGES=0:SIZE)\n"
+	"  --physpages B[:L]   --swappages B[:L]   the same as barrier:limit pages\n"
+	"  --numproc B[:L]     processes and threads (the limit is enforced)\n"
+	"  --cpus N            CPU time of at most N CPUs\n"
+	"  --cpulimit N[%%]     CPU cap in percent of one CPU (100 = one CPU)\n"
+	"  --cpuunits N        relative CPU weight 8..500000 (default 1000)\n"
+	"  --cpumask LIST      CPUs the container may run on: 0-1,3 or all\n"
+	"  --iolimit BYTES     disk bandwidth per second (0: none)\n"
+	"  --iopslimit N       disk operations per second (0: none)\n"
+	"  --ioprio 0..7       disk I/O weight (default 4)\n"
+	"  --applyconfig NAME  the resource settings of conf/ve-NAME.conf-sample\n"
+	"Kernel beancounters (--numfile, --numtcpsock, --privvmpages ...) need the\n"
+	"vx kernel patchset and are refused on other kernels (exit 5).\n";
 
 struct set_req {
 	struct vx_msg *req;
@@ -43,6 +62,7 @@ static int set_opt(int opt, const char *arg, void *data)
 	case 'N': ret = vx_msg_put_str(s->req, "name", arg); break;
 	case 'D': ret = vx_msg_put_str(s->req, "description", arg); break;
 	case 's': return vx_msg_put_int(s->req, "save", 1) ? VX_E_SYSTEM : 0;
+	case 'A': ret = vx_msg_put_str(s->req, "applyconfig", arg); break;
 	case 'o':
 		if (vx_parse_bool(arg, &b, &err) < 0) {
 			ret = vzctl_fail(VX_E_INVAL_VALUE,
@@ -54,7 +74,12 @@ static int set_opt(int opt, const char *arg, void *data)
 		ret = vx_msg_put_str(s->req, "onboot", b ? "yes" : "no");
 		break;
 	default:
-		return 0;
+		/* resource options: 1000 + index in vx_res_opts; vxd checks
+		 * the value (one place for the rules) */
+		if (opt < 1000 || opt >= 1000 + (int)vx_res_opts_n)
+			return 0;
+		ret = vx_msg_put_str(s->req, vx_res_opts[opt - 1000].opt, arg);
+		break;
 	}
 	s->n++;
 	return ret ? VX_E_SYSTEM : 0;
@@ -62,19 +87,24 @@ static int set_opt(int opt, const char *arg, void *data)
 
 int cmd_set(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option base[] = {
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "onboot", required_argument, NULL, 'o' },
 		{ "description", required_argument, NULL, 'D' },
 		{ "save", no_argument, NULL, 's' },
-		{ 0 }
+		{ "applyconfig", required_argument, NULL, 'A' },
 	};
+	struct option opts[ARRAY_SIZE(base) + 64] = { { 0 } };
 	struct vx_msg req;
 	struct set_req s = { .req = &req };
 	const char *ctid;
 	int ret;
 
+	memcpy(opts, base, sizeof(base));
+	for (size_t i = 0; i < vx_res_opts_n && i < 63; i++)
+		opts[ARRAY_SIZE(base) + i] = (struct option){
+			vx_res_opts[i].opt, required_argument, NULL, 1000 + (int)i };
 	vx_msg_init(&req, VXD_CMD_SET, VX_MSG_REQUEST);
 	ret = vzctl_parse(argc, argv, "", opts, set_usage, set_opt, &s, &ctid);
 	if (ret) {
@@ -84,7 +114,7 @@ int cmd_set(int argc, char **argv)
 	if (!s.n) {
 		vx_msg_release(&req);
 		return vzctl_usage_error(argv[0],
-					 "nothing to set; give --hostname, --name, --onboot or --description");
+					 "nothing to set; give --hostname, --name, --onboot, --description or a resource option such as --ram");
 	}
 	return vzctl_simple(VXD_CMD_SET, ctid, &req);
 }

@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# Resource limits (issue 4, cgroup part): vzctl set/create --ram --swap
+# --numproc --cpus --cpulimit --cpuunits --cpumask --iolimit --iopslimit
+# --ioprio --applyconfig, enforced through the host's cgroups (v1 or hybrid
+# here; the v2 backend writes the same limits into v2 files). Enforcement
+# is measured through the CT's own cgroup counters, never by wall-clock
+# timing of the loaded host.
+
+load helpers
+
+setup_file() { vx_test_setup; }
+teardown_file() { vx_test_teardown; }
+
+conf() { echo "$VX_ROOT/etc/vz/conf/$1.conf"; }
+
+# cgdir CTRL CTID: the CT's directory in the hierarchy of CTRL (v1/hybrid)
+# or the unified one (v2).
+cgdir() {
+	local d
+	for d in "/sys/fs/cgroup/$1/$VX_CGROUP_PREFIX/$2" \
+		 "/sys/fs/cgroup/$VX_CGROUP_PREFIX/$2"; do
+		[ -d "$d" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+@test "invalid values are refused with exit 21 naming the value" {
+	vx_create 601
+	vx_expect_rc 21 vzctl set 601 --ram -5 --save
+	vx_output_has "'-5'"
+	vx_expect_rc 21 vzctl set 601 --cpulimit 1000% --save
+	vx_output_has "1000%"
+	vx_expect_rc 21 vzctl set 601 --numproc 10:5 --save
+	vx_output_has "barrier"
+	vx_expect_rc 21 vzctl set 601 --cpus 0 --save
+	vx_output_has "'0'"
+	vx_expect_rc 21 vzctl set 601 --cpuunits 7 --save
+	vx_expect_rc 21 vzctl set 601 --cpumask 0-99999 --save
+	vx_expect_rc 21 vzctl set 601 --ioprio 8 --save
+	vx_expect_rc 21 vzctl set 601 --numproc 12K --save
+	vx_expect_rc 21 vzctl create 602 --ostemplate busybox --ram lots
+	[ ! -e "$(conf 602)" ]
+	# nothing was written
+	! grep -q '^CPULIMIT="1000' "$(conf 601)"
+	vx_ct_cleanup 601
+}
+
+@test "kernel beancounters without the vx kernel: exit 5 naming the feature" {
+	vx_create 603
+	vx_expect_rc 5 vzctl set 603 --numfile 100 --save
+	vx_output_has "vserver"
+	vx_expect_rc 5 vzctl set 603 --numtcpsock 10:10 --save
+	vx_ct_cleanup 603
+}
+
+@test "create --ram --numproc --cpulimit writes OpenVZ keys; start applies them" {
+	vx_create 604 --ram 64M --swap 0 --numproc 64 --cpulimit 25 --cpuunits 500
+	grep -q '^PHYSPAGES="0:16384"' "$(conf 604)"
+	grep -q '^SWAPPAGES="0:0"' "$(conf 604)"
+	grep -q '^NUMPROC="64:64"' "$(conf 604)"
+	grep -q '^CPULIMIT="25"' "$(conf 604)"
+	grep -q '^CPUUNITS="500"' "$(conf 604)"
+	vx_expect_ok vzctl start 604 --wait
+	vx_wait_running 604
+	if v2; then
+		[ "$(cat "$(cgdir memory 604)/memory.max")" = 67108864 ]
+		[ "$(cat "$(cgdir pids 604)/pids.max")" = 64 ]
+		[ "$(cat "$(cgdir cpu 604)/cpu.max")" = "25000 100000" ]
+	else
+		[ "$(cat "$(cgdir memory 604)/memory.limit_in_bytes")" = 67108864 ]
+		[ "$(cat "$(cgdir pids 604)/pids.max")" = 64 ]
+		[ "$(cat "$(cgdir cpu 604)/cpu.cfs_quota_us")" = 25000 ]
+		[ "$(cat "$(cgdir cpu 604)/cpu.shares")" = 512 ]
+	fi
+	vx_expect_ok vzlist -H -o ctid,numproc.l,physpages.l,cpulimit,cpuunits 604
+	[ "$(echo $output)" = "604 64 16384 25 500" ]
+	vx_ct_cleanup 604
+}
+
+@test "a memory hog under --ram 64M is OOM-killed inside; the VPS lives on" {
+	vx_create_started 605
+	vx_expect_ok vzctl set 605 --ram 64M --swap 0 --save
+	# 200 MB in one shell variable: far above the limit
+	run vx_timeout vzctl exec2 605 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}'
+	echo "hog: status $status output: $output"
+	[ "$status" -ne 0 ]
+	! grep -q survived <<<"$output"
+	vx_is_running 605
+	vx_expect_ok vzctl exec2 605 'echo alive'
+	[ "$output" = alive ]
+	if ! v2; then
+		grep -q '^oom_kill [1-9]' "$(cgdir memory 605)/memory.oom_control"
+	fi
+	vx_expect_ok vzlist -H -o physpages.f 605
+	[ "$(echo $output)" -gt 0 ]
+	vx_ct_cleanup 605
+}
+
+@test "a fork bomb under --numproc 64 is contained and counted" {
+	vx_create_started 606 --numproc 64 --cpulimit 50
+	run vx_timeout vzctl exec2 606 'f(){ f | f & }; f; sleep 3'
+	local d
+	d=$(cgdir pids 606)
+	[ "$(cat "$d/pids.peak" 2>/dev/null || echo 64)" -le 64 ]
+	vx_expect_ok vzlist -H -o numproc.f,numproc.l 606
+	set -- $output
+	echo "failcnt $1 limit $2"
+	[ "$1" -gt 0 ]
+	[ "$2" = 64 ]
+	# the VPS and the host live on
+	vx_is_running 606
+	vx_expect_ok vzctl stat 606
+	vx_output_has "numproc"
+	grep -E '^numproc .*\*' <<<"$output"
+	vx_ct_cleanup 606
+}
+
+# CPU time of the CT over N seconds, in percent of one CPU, from its own
+# cgroup counter (cpuacct.usage on v1, cpu.stat usage_usec on v2).
+ct_cpu_ns() {
+	if v2; then
+		awk '$1 == "usage_usec" { print $2 * 1000 }' "$(cgdir cpu "$1")/cpu.stat"
+	else
+		cat "$(cgdir cpuacct "$1")/cpuacct.usage"
+	fi
+}
+
+@test "--cpulimit 25: the VPS gets at most ~25% of one CPU" {
+	vx_create_started 607 --cpulimit 25
+	# two spinners: without the cap they could use two whole CPUs
+	# (stdio to /dev/null: bats' `run` would wait for the spinners' pipe)
+	vx_expect_ok vzctl exec 607 'for i in 1 2; do (timeout 12 sh -c "while :; do :; done" </dev/null >/dev/null 2>&1 &); done'
+	sleep 2
+	local a b t0 t1 pct
+	a=$(ct_cpu_ns 607); t0=$(date +%s%N)
+	sleep 6
+	b=$(ct_cpu_ns 607); t1=$(date +%s%N)
+	pct=$(( (b - a) * 100 / (t1 - t0) ))
+	echo "measured: $pct% of one CPU (cap 25%)" >&3
+	# The cap is the hard part: never above it (plus period slack). The
+	# host is loaded, so the CT may get less than its cap: the lower bound
+	# only proves the spinners ran.
+	[ "$pct" -le 30 ]
+	[ "$pct" -ge 5 ]
+	vx_ct_cleanup 607
+}
+
+@test "live set takes effect without a restart; without --save it is not saved" {
+	vx_create_started 608 --numproc 100
+	local pid0
+	pid0=$(vx_init_pid 608)
+	vx_expect_ok vzctl set 608 --numproc 50 --cpulimit 40
+	vx_output_has "not saved"
+	[ "$(cat "$(cgdir pids 608)/pids.max")" = 50 ]
+	[ "$(vx_init_pid 608)" = "$pid0" ]
+	grep -q '^NUMPROC="100:100"' "$(conf 608)"
+	# a restart goes back to the saved value
+	vx_expect_ok vzctl restart 608 --wait
+	vx_wait_running 608
+	[ "$(cat "$(cgdir pids 608)/pids.max")" = 100 ]
+	vx_ct_cleanup 608
+}
+
+@test "--save survives a restart; unlimited lifts a limit live" {
+	vx_create_started 609
+	vx_expect_ok vzctl set 609 --ram 96M --numproc 77 --cpus 1 --save
+	grep -q '^NUMPROC="77:77"' "$(conf 609)"
+	grep -q '^CPUS="1"' "$(conf 609)"
+	vx_expect_ok vzctl restart 609 --wait
+	vx_wait_running 609
+	[ "$(cat "$(cgdir pids 609)/pids.max")" = 77 ]
+	if ! v2; then
+		[ "$(cat "$(cgdir memory 609)/memory.limit_in_bytes")" = 100663296 ]
+		[ "$(cat "$(cgdir cpu 609)/cpu.cfs_quota_us")" = 100000 ]
+	fi
+	vx_expect_ok vzctl set 609 --numproc unlimited --ram unlimited --save
+	[ "$(cat "$(cgdir pids 609)/pids.max")" = max ]
+	vx_ct_cleanup 609
+}
+
+@test "--applyconfig re-applies a sample's resource keys only" {
+	vx_create 610 --hostname keep610
+	vx_expect_ok vzctl set 610 --applyconfig vswap-256m --save
+	grep -q '^PHYSPAGES="0:256M"' "$(conf 610)"
+	grep -q '^SWAPPAGES="0:512M"' "$(conf 610)"
+	grep -q '^NUMPROC="512:512"' "$(conf 610)"
+	grep -q '^HOSTNAME="keep610"' "$(conf 610)"
+	vx_expect_rc 14 vzctl set 610 --applyconfig nosuchsample --save
+	vx_ct_cleanup 610
+}
+
+@test "--iolimit throttles the disk of the private area; --ioprio needs an I/O weight" {
+	vx_create_started 611
+	local dev
+	if vzctl set 611 --iolimit 10M --iopslimit 500 --save; then
+		if ! v2; then
+			grep -q ' 10485760$' "$(cgdir blkio 611)/blkio.throttle.read_bps_device"
+			grep -q ' 500$' "$(cgdir blkio 611)/blkio.throttle.write_iops_device"
+		fi
+		vx_expect_ok vzctl set 611 --iolimit 0 --iopslimit 0 --save
+	else
+		skip "the private area is on no block device here"
+	fi
+	if ! v2 && [ ! -e /sys/fs/cgroup/blkio/blkio.weight ] &&
+	   [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+		vx_expect_rc 5 vzctl set 611 --ioprio 2 --save
+		vx_output_has "IOPRIO"
+		! grep -q '^IOPRIO=' "$(conf 611)"
+	fi
+	vx_ct_cleanup 611
+}
+
+@test "RT policy: no real-time budget in a VPS; SCHED_FIFO fails cleanly inside" {
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] ||
+		skip "no RT group scheduling on this host"
+	command -v gcc >/dev/null || skip "gcc not installed"
+	local prog=$VX_ROOT/rt-probe
+	printf '%s\n' '#include <sched.h>' '#include <stdio.h>' '#include <string.h>' \
+		'#include <errno.h>' \
+		'int main(void) { struct sched_param p = { .sched_priority = 1 };' \
+		'if (sched_setscheduler(0, SCHED_FIFO, &p)) { printf("refused: %s\\n", strerror(errno)); return 1; }' \
+		'puts("fifo"); return 0; }' >"$prog.c"
+	gcc -static -O2 -o "$prog" "$prog.c" || skip "cannot build a static probe"
+	vx_create_started 612
+	[ "$(cat "$(cgdir cpu 612)/cpu.rt_runtime_us")" = 0 ]
+	cp "$prog" "/proc/$(vx_init_pid 612)/root/bin/rt-probe"
+	run vx_timeout vzctl exec2 612 /bin/rt-probe
+	echo "rt-probe: $status $output"
+	[ "$status" -eq 1 ]
+	vx_output_has "refused"
+	vx_is_running 612
+	vx_ct_cleanup 612
+}

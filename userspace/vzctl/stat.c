@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * vzctl stat CTID: a vzubc-like view of one container's resources.
+ *
+ *   resource          held    maxheld    barrier      limit  failcnt
+ *   numproc              3         64         64         64       12 *
+ *   physpages         2314      16384          0      16384        0 !
+ *
+ * "*" marks a resource whose limit was hit (failcnt > 0), "!" one whose
+ * held or maxheld value is at 90 % of its limit or above. Exit 0 even
+ * then: this is a view, not a check. The numbers are vzlist's (one list
+ * request); CPU settings and the CPU time used follow the table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "values.h"
+#include "vzctl.h"
+
+static long long get(const char *buf, size_t len, const char *key)
+{
+	int64_t v;
+
+	return vx_fields_get_int(buf, len, key, &v) ? v : -1;
+}
+
+static void cell(long long v)
+{
+	if (v < 0)
+		printf(" %10s", "-");
+	else if ((uint64_t)v >= VX_UNLIMITED)
+		printf(" %10s", "unlimited");
+	else
+		printf(" %10lld", v);
+}
+
+static void print_res(const char *buf, size_t len, const char *name)
+{
+	static const char *const sfx[] = { "", ".m", ".b", ".l", ".f" };
+	long long v[5];
+	char key[64];
+	bool near;
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(key, sizeof(key), "%s%s", name, sfx[i]);
+		v[i] = get(buf, len, key);
+	}
+	near = v[3] > 0 && (uint64_t)v[3] < VX_UNLIMITED &&
+	       ((v[0] >= 0 && v[0] * 10 >= v[3] * 9) ||
+		(v[1] >= 0 && v[1] * 10 >= v[3] * 9));
+	printf("%-12s", name);
+	for (int i = 0; i < 5; i++)
+		cell(v[i]);
+	printf("%s%s\n", v[4] > 0 ? " *" : "", near ? " !" : "");
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: vzctl stat CTID\n"
+		"\n"
+		"Shows the container's resources as OpenVZ's vzubc does: held,\n"
+		"maxheld, barrier, limit, failcnt. '*' marks a resource that hit its\n"
+		"limit (failcnt > 0), '!' one at 90% of its limit or above.\n";
+	static const struct option opts[] = { { 0 } };
+	struct vx_msg req, resp;
+	struct vx_field f;
+	unsigned int want = 0;
+	const char *ctid;
+	size_t off = 0;
+	int64_t code = 0;
+	int ret;
+
+	vx_msg_init(&req, VXD_CMD_STATUS, VX_MSG_REQUEST);
+	ret = vzctl_parse(argc, argv, "", opts, usage, NULL, NULL, &ctid);
+	vx_msg_release(&req);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	/* resolve a name through status, then read the list */
+	vx_msg_init(&req, VXD_CMD_STATUS, VX_MSG_REQUEST);
+	vx_msg_put_str(&req, "ct", ctid);
+	ret = vzctl_call(&req, NULL, 0, &resp);
+	vx_msg_release(&req);
+	if (ret < 0)
+		return -ret;
+	vx_msg_get_int(&resp, "exit", &code);
+	if (code) {
+		ret = vzctl_report(&resp);
+		vx_msg_release(&resp);
+		return ret;
+	}
+	vx_msg_get_int(&resp, "ctid", &code);
+	want = (unsigned int)code;
+	vx_msg_release(&resp);
+
+	vx_msg_init(&req, VXD_CMD_LIST, VX_MSG_REQUEST);
+	ret = vzctl_call(&req, NULL, 0, &resp);
+	vx_msg_release(&req);
+	if (ret < 0)
+		return -ret;
+	while (vx_field_next(resp.buf, resp.len, &off, &f) > 0) {
+		const char *st;
+		long long v;
+
+		if (f.type != VX_F_NEST || strcmp(f.key, "ct") ||
+		    get(f.val, f.len, "ctid") != want)
+			continue;
+		st = vx_fields_get_str(f.val, f.len, "status");
+		printf("CT %u (%s)\n", want, st ? st : "?");
+		printf("%-12s %10s %10s %10s %10s %10s\n", "resource", "held",
+		       "maxheld", "barrier", "limit", "failcnt");
+		print_res(f.val, f.len, "numproc");
+		print_res(f.val, f.len, "physpages");
+		print_res(f.val, f.len, "swappages");
+		printf("cpulimit %lld%%  cpuunits %lld  cpus %s",
+		       get(f.val, f.len, "cpulimit"),
+		       get(f.val, f.len, "cpuunits"),
+		       get(f.val, f.len, "cpus") > 0 ? "" : "all");
+		if (get(f.val, f.len, "cpus") > 0)
+			printf("%lld", get(f.val, f.len, "cpus"));
+		v = get(f.val, f.len, "cpu_ns");
+		if (v >= 0)
+			printf("  cpu time %.2f s", v / 1e9);
+		v = get(f.val, f.len, "uptime");
+		if (v >= 0)
+			printf("  uptime %lld s", v);
+		printf("\n");
+		vx_msg_release(&resp);
+		return 0;
+	}
+	vx_msg_release(&resp);
+	return vzctl_fail(VX_E_NOCONFIG, "CT %s does not exist", ctid);
+}
