@@ -87,7 +87,7 @@ run: deps
 	$(MAKE) all template
 	scripts/run-demo.sh
 
-check-unit: $(UNIT_BIN)
+check-unit: $(UNIT_BIN) template
 	tests/unit/run.sh $(UNIT_BIN)
 
 check-cli: all template
