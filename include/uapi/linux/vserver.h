@@ -30,6 +30,9 @@
  *
  * Command semantics (the tests rely on these)
  * -------------------------------------------
+ * Every command naming a context needs CTID (missing: -EINVAL, extack
+ * "missing attribute"); CTID 0 or above VX_CTID_MAX fails validation with
+ * -ERANGE. An unknown ctid gives -ENOENT.
  * VX_CMD_CTX_NEW     in: CTID.                            reply: ack only.
  *                    -EEXIST if the ctid is in use (also a deleted context
  *                    is forgotten at once: its ctid can be reused). New
@@ -63,7 +66,9 @@
  *                    applied (all or nothing): -EINVAL if the resulting
  *                    barrier > limit, or a value > VX_RES_UNLIMITED, or a
  *                    row carries HELD/MAXHELD/FAILCNT; -EOPNOTSUPP for a
- *                    reserved (not accounted) RES_ID. Lowering a limit
+ *                    reserved (not accounted) RES_ID. Note that a new
+ *                    context's barrier is unlimited, so lowering only the
+ *                    limit fails: set both. Lowering a limit
  *                    below held is allowed: new charges fail, nothing is
  *                    taken away.
  * VX_CMD_RES_RESET   in: CTID + optional RES rows carrying only RES_ID.
