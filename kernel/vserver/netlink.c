@@ -3,10 +3,13 @@
  * vserver generic netlink family "vserver": the control interface.
  *
  * Attributes only (include/uapi/linux/vserver.h documents every command).
- * Every command is admin-only: GENL_ADMIN_PERM (CAP_NET_ADMIN on the
- * socket) plus vx_nl_check_caller(): CAP_SYS_ADMIN in the initial user
- * namespace, a caller in the initial network namespace, and a caller that
- * is not itself inside a context. Every rejection says why in extack.
+ * Every command is admin-only, checked by vx_nl_check_caller() before any
+ * handler runs: CAP_NET_ADMIN and CAP_SYS_ADMIN in the initial user
+ * namespace (of the socket opener and of the caller), a caller in the
+ * initial network namespace, and a caller that is not itself inside a
+ * context. These are the checks GENL_ADMIN_PERM would make and more; the
+ * flag itself is not used because the genetlink core rejects without an
+ * extack message, and here every rejection says why.
  *
  * The family sets parallel_ops; commands that change the context table
  * serialise on vx_ctx_mutex instead of genl_mutex, so the event worker
@@ -68,9 +71,10 @@ static const struct genl_multicast_group vx_mcgrps[] = {
 static int vx_nl_check_caller(struct sk_buff *skb, struct net *net,
 			      struct netlink_ext_ack *extack)
 {
-	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+	if (!netlink_capable(skb, CAP_NET_ADMIN) ||
+	    !netlink_capable(skb, CAP_SYS_ADMIN)) {
 		NL_SET_ERR_MSG(extack,
-			       "CAP_SYS_ADMIN in the initial user namespace required");
+			       "CAP_SYS_ADMIN and CAP_NET_ADMIN in the initial user namespace required");
 		return -EPERM;
 	}
 	if (!net_eq(net, &init_net)) {
@@ -91,13 +95,23 @@ static int vx_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 	return vx_nl_check_caller(skb, genl_info_net(info), info->extack);
 }
 
+/* A required attribute: extack gets both the missing type and a message. */
+static int vx_nl_require(struct genl_info *info, int type, const char *msg)
+{
+	if (GENL_REQ_ATTR_CHECK(info, type)) {
+		NL_SET_ERR_MSG_FMT(info->extack, "%s", msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Look up the context named by VX_A_CTID, with extack on every failure. */
 static struct vx_context *vx_nl_get_ctx(struct genl_info *info)
 {
 	struct vx_context *ctx;
 	u32 ctid;
 
-	if (GENL_REQ_ATTR_CHECK(info, VX_A_CTID))
+	if (vx_nl_require(info, VX_A_CTID, "CTID is required"))
 		return ERR_PTR(-EINVAL);
 	ctid = nla_get_u32(info->attrs[VX_A_CTID]);
 	ctx = vx_ctx_lookup(ctid);
@@ -113,14 +127,14 @@ DEFINE_FREE(vx_ctx_put, struct vx_context *, vx_ctx_put(IS_ERR(_T) ? NULL : _T))
 
 static int vx_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, VX_A_CTID))
+	if (vx_nl_require(info, VX_A_CTID, "CTID is required"))
 		return -EINVAL;
 	return vx_ctx_create(nla_get_u32(info->attrs[VX_A_CTID]), info->extack);
 }
 
 static int vx_nl_ctx_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, VX_A_CTID))
+	if (vx_nl_require(info, VX_A_CTID, "CTID is required"))
 		return -EINVAL;
 	return vx_ctx_delete(nla_get_u32(info->attrs[VX_A_CTID]), info->extack);
 }
@@ -363,7 +377,7 @@ static int vx_nl_res_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
-	if (GENL_REQ_ATTR_CHECK(info, VX_A_RES))
+	if (vx_nl_require(info, VX_A_RES, "at least one RES row is required"))
 		return -EINVAL;
 
 	guard(mutex)(&vx_ctx_mutex);
@@ -422,39 +436,32 @@ static int vx_nl_res_reset_doit(struct sk_buff *skb, struct genl_info *info)
 static const struct genl_ops vx_genl_ops[] = {
 	{
 		.cmd	= VX_CMD_CTX_NEW,
-		.flags	= GENL_ADMIN_PERM,
 		.doit	= vx_nl_ctx_new_doit,
 	},
 	{
 		.cmd	= VX_CMD_CTX_DEL,
-		.flags	= GENL_ADMIN_PERM,
 		.doit	= vx_nl_ctx_del_doit,
 	},
 	{
 		.cmd	= VX_CMD_CTX_GET,
-		.flags	= GENL_ADMIN_PERM,
 		.doit	= vx_nl_ctx_get_doit,
 		.start	= vx_nl_ctx_get_start,
 		.dumpit	= vx_nl_ctx_get_dumpit,
 	},
 	{
 		.cmd	= VX_CMD_CTX_ENTER,
-		.flags	= GENL_ADMIN_PERM,
 		.doit	= vx_nl_ctx_enter_doit,
 	},
 	{
 		.cmd	= VX_CMD_RES_GET,
-		.flags	= GENL_ADMIN_PERM,
 		.doit	= vx_nl_res_get_doit,
 	},
 	{
 		.cmd	= VX_CMD_RES_SET,
-		.flags	= GENL_ADMIN_PERM,
 		.doit	= vx_nl_res_set_doit,
 	},
 	{
 		.cmd	= VX_CMD_RES_RESET,
-		.flags	= GENL_ADMIN_PERM,
 		.doit	= vx_nl_res_reset_doit,
 	},
 };
