@@ -89,10 +89,11 @@ static void vx_ctx_event_work(struct work_struct *work)
 	unsigned long failed = xchg(&ctx->failed_pending, 0);
 	unsigned int id;
 
-	if (test_and_clear_bit(VX_EV_EMPTIED, &ctx->events))
-		vx_nl_notify_ctx(ctx->ctid, VX_CMD_EVT_CTX_EMPTIED);
+	/* A failure noted before the last exit is reported before "emptied". */
 	for_each_set_bit(id, &failed, VX_RES_NR_ACCOUNTED)
 		vx_nl_notify_res(ctx, id);
+	if (test_and_clear_bit(VX_EV_EMPTIED, &ctx->events))
+		vx_nl_notify_ctx(ctx->ctid, VX_CMD_EVT_CTX_EMPTIED);
 	vx_ctx_put(ctx);
 }
 
