@@ -2,7 +2,10 @@
 /* Unit tests for resource options and their resolution into cgroup limits
  * (resources.c): option -> config value, config -> struct vx_limits. */
 #include <errno.h>
+#include <stdlib.h>
 
+#include "cgroup.h"
+#include "cleanup.h"
 #include "resources.h"
 #include "unit.h"
 #include "values.h"
@@ -150,9 +153,159 @@ static void from_conf(void)
 	vx_conf_free(c);
 }
 
+/* A fake hierarchy under a temp dir: the backends write plain files, so
+ * both v1 and v2 can be checked on any host (symmetry of the two). */
+static char tmp[64];
+
+static void touch(const char *dir, const char *file, const char *content)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(content, f);
+		fclose(f);
+	}
+}
+
+static char *slurp(const char *dir, const char *file)
+{
+	static char buf[256];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	buf[0] = '\0';
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+static void mkdirs(const char *path)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	CHECK(system(cmd) == 0);
+}
+
+static struct vx_limits sample_limits(void)
+{
+	struct vx_limits l = {
+		.ram = 64ull << 20, .swap = 0, .numproc = 64, .cpuunits = 500,
+		.cpu_quota_us = 25000, .cpumask = "0", .iolimit = 10 << 20,
+		.iopslimit = 500, .ioprio = -1, .have_dev = true,
+		.dev_major = 254, .dev_minor = 0,
+	};
+	return l;
+}
+
+static void backend_v2(void)
+{
+	struct vx_cgroup_dir dir;
+	struct vx_cgroup cg = {
+		.ops = &vx_cgroup_v2_ops, .mode = VX_CGROUP_V2, .ctid = 101,
+		.rel = "vx/101", .ndirs = 1, .dirs = &dir,
+	};
+	static const char *const files[] = {
+		"memory.max", "memory.swap.max", "pids.max", "cpu.weight",
+		"cpu.max", "cpuset.cpus", "io.max", "io.weight",
+	};
+	char path[128];
+	struct vx_limits l = sample_limits();
+	struct vx_error *err = NULL;
+
+	snprintf(path, sizeof(path), "%s/v2/vx/101", tmp);
+	mkdirs(path);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		touch(path, files[i], "");
+	dir = (struct vx_cgroup_dir){ .path = path, .ctrls = "", .v2 = true };
+	CHECK(vx_cgroup_set_limits(&cg, &l, &err) == 0);
+	vx_error_free(err);
+	CHECK_STR(slurp(path, "memory.max"), "67108864");
+	CHECK_STR(slurp(path, "memory.swap.max"), "0");
+	CHECK_STR(slurp(path, "pids.max"), "64");
+	CHECK_STR(slurp(path, "cpu.weight"), "50");
+	CHECK_STR(slurp(path, "cpu.max"), "25000 100000");
+	CHECK_STR(slurp(path, "cpuset.cpus"), "0");
+	CHECK_STR(slurp(path, "io.max"),
+		  "254:0 rbps=10485760 wbps=10485760 riops=500 wiops=500");
+}
+
+static void backend_v1(void)
+{
+	static const char *const ctrls[] = { "memory", "pids", "cpu",
+					     "cpuset", "blkio" };
+	static const char *const files[][4] = {
+		{ "memory.limit_in_bytes", "memory.memsw.limit_in_bytes" },
+		{ "pids.max" },
+		{ "cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us" },
+		{ "cpuset.cpus" },
+		{ "blkio.throttle.read_bps_device",
+		  "blkio.throttle.write_bps_device",
+		  "blkio.throttle.read_iops_device",
+		  "blkio.throttle.write_iops_device" },
+	};
+	struct vx_cgroup_dir dirs[5];
+	char paths[5][128], root[128];
+	struct vx_cgroup cg = {
+		.ops = &vx_cgroup_v1_ops, .mode = VX_CGROUP_V1, .ctid = 101,
+		.rel = "vx/101", .ndirs = 5, .dirs = dirs,
+	};
+	struct vx_limits l = sample_limits();
+	struct vx_error *err = NULL;
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/v1/%s/vx/101", tmp,
+			 ctrls[i]);
+		mkdirs(paths[i]);
+		snprintf(root, sizeof(root), "%s/v1/%s", tmp, ctrls[i]);
+		for (int k = 0; k < 4 && files[i][k]; k++) {
+			touch(paths[i], files[i][k], "");
+			touch(root, files[i][k], "");	/* has_file looks here */
+		}
+		dirs[i] = (struct vx_cgroup_dir){ .path = paths[i],
+						  .ctrls = (char *)ctrls[i] };
+	}
+	touch(paths[0], "memory.memsw.limit_in_bytes", "");
+	l.swap = 32ull << 20;
+	CHECK(vx_cgroup_set_limits(&cg, &l, &err) == 0);
+	if (err)
+		printf("# %s\n", err->msg);
+	vx_error_free(err);
+	CHECK_STR(slurp(paths[0], "memory.limit_in_bytes"), "67108864");
+	CHECK_STR(slurp(paths[0], "memory.memsw.limit_in_bytes"), "100663296");
+	CHECK_STR(slurp(paths[1], "pids.max"), "64");
+	CHECK_STR(slurp(paths[2], "cpu.shares"), "512");
+	CHECK_STR(slurp(paths[2], "cpu.cfs_quota_us"), "25000");
+	CHECK_STR(slurp(paths[3], "cpuset.cpus"), "0");
+	CHECK_STR(slurp(paths[4], "blkio.throttle.read_bps_device"),
+		  "254:0 10485760");
+	CHECK_STR(slurp(paths[4], "blkio.throttle.write_iops_device"),
+		  "254:0 500");
+}
+
 int main(void)
 {
+	char cmd[128];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/vx-unit-limits.XXXXXX");
+	if (!mkdtemp(tmp))
+		return 1;
 	RUN(options);
 	RUN(from_conf);
+	RUN(backend_v2);
+	RUN(backend_v1);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		return 1;
 	UNIT_EXIT();
 }

@@ -242,6 +242,10 @@ static int v1_cpu(struct vx_cgroup *cg, const struct vx_limits *l,
 	char buf[32];
 	int ret;
 
+	/* no cpu hierarchy: fine as long as nothing is asked of it */
+	if (!vx_cgroup_find(cg, "cpu") && l->cpuunits == 1000 &&
+	    !l->cpu_quota_us)
+		return 0;
 	if (shares < 2)
 		shares = 2;
 	if (shares > 262144)
@@ -296,7 +300,12 @@ static int v1_blkio(struct vx_cgroup *cg, const struct vx_limits *l,
 	char buf[64];
 	int ret = 0;
 
-	if (l->have_dev) {
+	if (!vx_cgroup_find(cg, "blkio") && !l->iolimit && !l->iopslimit &&
+	    l->ioprio < 0)
+		return 0;
+	/* lifting limits needs no throttle files (no CONFIG_BLK_DEV_THROTTLING) */
+	if (l->have_dev && (l->iolimit || l->iopslimit ||
+			    vx_cgroup_has_file(cg, "blkio", bps[0]))) {
 		/* 0 removes the rule: a live "no limit" really lifts it */
 		for (int i = 0; ret == 0 && i < 2; i++) {
 			snprintf(buf, sizeof(buf), "%u:%u %llu", l->dev_major,

@@ -157,7 +157,8 @@ static int v2_set_limits(struct vx_cgroup *cg, const struct vx_limits *l,
 			 v2_has(cg, "cpuset.cpus")))
 		ret = v2_write(cg, "cpuset.cpus", l->cpumask[0] ? l->cpumask :
 			       "\n", VX_E_SETFSHD, err);
-	if (ret == 0 && l->have_dev) {
+	if (ret == 0 && l->have_dev &&
+	    (l->iolimit || l->iopslimit || v2_has(cg, "io.max"))) {
 		snprintf(buf, sizeof(buf), "%u:%u rbps=%s wbps=%s riops=%s wiops=%s",
 			 l->dev_major, l->dev_minor,
 			 l->iolimit ? v2_num(b2, sizeof(b2), l->iolimit) : "max",

@@ -576,3 +576,47 @@ void vx_limits_conf_usage(const struct vx_conf *conf, struct vx_ct_usage *u)
 	conf_bl(conf, "PHYSPAGES", VX_UNIT_PAGES, &u->physpages);
 	conf_bl(conf, "SWAPPAGES", VX_UNIT_PAGES, &u->swappages);
 }
+
+static bool file_has(const char *path, const char *word)
+{
+	cleanup_fclose FILE *f = fopen(path, "re");
+	char w[64];
+
+	while (f && fscanf(f, "%63s", w) == 1)
+		if (!strcmp(w, word))
+			return true;
+	return false;
+}
+
+void vx_res_features(FILE *out)
+{
+	bool v2 = vx_cgroup_mode() == VX_CGROUP_V2;
+	const char *ctl = "/sys/fs/cgroup/cgroup.controllers";
+#define HAVE(v1path, v2ctrl) \
+	(v2 ? file_has(ctl, v2ctrl) : access("/sys/fs/cgroup/" v1path, F_OK) == 0)
+
+	fprintf(out, "  resource limits: memory %s, swap limit %s, pids %s, "
+		"cpu quota/weight %s, cpuset %s\n",
+		HAVE("memory", "memory") ? "yes" : "no",
+		(v2 ? file_has(ctl, "memory") :
+		 access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes",
+			F_OK) == 0) ? "yes" :
+		vx_host_has_swap() ? "no (swap accounting off)" : "n/a (no swap)",
+		HAVE("pids", "pids") ? "yes" : "no",
+		HAVE("cpu", "cpu") ? "yes" : "no",
+		HAVE("cpuset", "cpuset") ? "yes" : "no");
+	fprintf(out, "  disk I/O limits: throttle %s, weight (--ioprio) %s\n",
+		HAVE("blkio/blkio.throttle.read_bps_device", "io") ? "yes" : "no",
+		(v2 ? file_has(ctl, "io") :
+		 access("/sys/fs/cgroup/blkio/blkio.weight", F_OK) == 0 ||
+		 access("/sys/fs/cgroup/blkio/blkio.bfq.weight", F_OK) == 0) ?
+		"yes" : "no (no BFQ/CFQ I/O scheduler)");
+	fprintf(out, "  RT group scheduling: %s\n",
+		access("/sys/fs/cgroup/cpu/cpu.rt_runtime_us", F_OK) == 0 ?
+		"yes (a VPS gets no RT budget: SCHED_FIFO/RR refused inside)" :
+		"no");
+	fprintf(out, "  kernel beancounters (--numfile, --numtcpsock ...): %s\n",
+		kernel_has_vserver() ? "present, not driven by this vx yet" :
+		"no (refused with exit 5)");
+#undef HAVE
+}

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "cgroup.h"
 #include "config.h"
 #include "ct.h"
@@ -86,6 +87,9 @@ void vx_limits_usage(struct vx_cgroup *cg, const struct vx_conf *conf,
 
 /* Only the barrier/limit fields of u, from conf (a stopped CT). */
 void vx_limits_conf_usage(const struct vx_conf *conf, struct vx_ct_usage *u);
+
+/* Lines for `vzctl info`/`--version`: which limits this host enforces. */
+void vx_res_features(FILE *out);
 
 /* Online CPUs of the host (>= 1). */
 int vx_host_cpus(void);

@@ -17,6 +17,7 @@
 #include <linux/vserver.h>
 
 #include "cgroup.h"
+#include "resources.h"
 #include "vzctl.h"
 
 #define VZCTL_VERSION "0.1"
@@ -124,6 +125,7 @@ int cmd_version(int argc, char **argv)
 	printf("  /proc/user_beancounters: %s\n", ubc ? "yes" : "no");
 	printf("  /proc/vz: %s\n", vz ? "yes" : "no");
 	printf("  cgroups: %s\n", vx_cgroup_mode_name(vx_cgroup_mode()));
+	vx_res_features(stdout);
 	printf("  namespaces: pid %s, net %s, cgroup %s, time %s\n",
 	       exists("/proc/self/ns/pid") ? "yes" : "no",
 	       exists("/proc/self/ns/net") ? "yes" : "no",

@@ -7,13 +7,17 @@
  *   physpages         2314      16384          0      16384        0 !
  *
  * "*" marks a resource whose limit was hit (failcnt > 0), "!" one whose
- * held or maxheld value is at 90 % of its limit or above. Exit 0 even
+ * held or maxheld value is at 90 % of its limit or above, "(+N new)" the
+ * failures since the previous `vzctl stat` of this CT. Exit 0 even
  * then: this is a view, not a check. The numbers are vzlist's (one list
  * request); CPU settings and the CPU time used follow the table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "global.h"
 #include "values.h"
 #include "vzctl.h"
 
@@ -34,8 +38,61 @@ static void cell(long long v)
 		printf(" %10lld", v);
 }
 
-static void print_res(const char *buf, size_t len, const char *name)
+/* failcnt of each resource at the previous `vzctl stat` of this CT, kept
+ * in RUNDIR/ct/CTID.failcnt (run-time state: gone at reboot, like the
+ * counters themselves). */
+struct seen {
+	char *path;
+	long long numproc, physpages, swappages;
+	char out[256];
+};
+
+static long long *seen_slot(struct seen *s, const char *name)
 {
+	if (!strcmp(name, "numproc"))
+		return &s->numproc;
+	if (!strcmp(name, "physpages"))
+		return &s->physpages;
+	return &s->swappages;
+}
+
+static void seen_load(struct seen *s, unsigned int ctid)
+{
+	struct vx_global *g = NULL;
+	FILE *f;
+
+	s->numproc = s->physpages = s->swappages = -1;
+	s->path = NULL;
+	s->out[0] = '\0';
+	if (vx_global_load(NULL, &g, NULL) < 0)
+		return;
+	if (asprintf(&s->path, "%s/ct/%u.failcnt", g->rundir, ctid) < 0)
+		s->path = NULL;
+	vx_global_free(g);
+	f = s->path ? fopen(s->path, "re") : NULL;
+	if (f) {
+		char key[32];
+		long long v;
+
+		while (fscanf(f, "%31s %lld", key, &v) == 2)
+			*seen_slot(s, key) = v;
+		fclose(f);
+	}
+}
+
+static void seen_save(struct seen *s)
+{
+	if (s->path && s->out[0])
+		vx_write_file_replace(s->path, s->out, strlen(s->out), 0644,
+				      false, NULL);
+	free(s->path);
+}
+
+static void print_res(const char *buf, size_t len, const char *name,
+		      struct seen *seen)
+{
+	long long prev = *seen_slot(seen, name), fresh = 0;
+	size_t n = strlen(seen->out);
 	static const char *const sfx[] = { "", ".m", ".b", ".l", ".f" };
 	long long v[5];
 	char key[64];
@@ -48,10 +105,19 @@ static void print_res(const char *buf, size_t len, const char *name)
 	near = v[3] > 0 && (uint64_t)v[3] < VX_UNLIMITED &&
 	       ((v[0] >= 0 && v[0] * 10 >= v[3] * 9) ||
 		(v[1] >= 0 && v[1] * 10 >= v[3] * 9));
+	/* a lower count than last time: the CT restarted, all are new */
+	if (v[4] > 0)
+		fresh = prev >= 0 && prev <= v[4] ? v[4] - prev : v[4];
+	if (v[4] >= 0)
+		snprintf(seen->out + n, sizeof(seen->out) - n, "%s %lld\n",
+			 name, v[4]);
 	printf("%-12s", name);
 	for (int i = 0; i < 5; i++)
 		cell(v[i]);
-	printf("%s%s\n", v[4] > 0 ? " *" : "", near ? " !" : "");
+	printf("%s%s", v[4] > 0 ? " *" : "", near ? " !" : "");
+	if (fresh > 0)
+		printf(" (+%lld new)", fresh);
+	printf("\n");
 }
 
 int cmd_stat(int argc, char **argv)
@@ -61,10 +127,12 @@ int cmd_stat(int argc, char **argv)
 		"\n"
 		"Shows the container's resources as OpenVZ's vzubc does: held,\n"
 		"maxheld, barrier, limit, failcnt. '*' marks a resource that hit its\n"
-		"limit (failcnt > 0), '!' one at 90% of its limit or above.\n";
+		"limit (failcnt > 0), '!' one at 90% of its limit or above, and\n"
+		"(+N new) the failures since the previous `vzctl stat` of the container.\n";
 	static const struct option opts[] = { { 0 } };
 	struct vx_msg req, resp;
 	struct vx_field f;
+	struct seen seen;
 	unsigned int want = 0;
 	const char *ctid;
 	size_t off = 0;
@@ -109,9 +177,11 @@ int cmd_stat(int argc, char **argv)
 		printf("CT %u (%s)\n", want, st ? st : "?");
 		printf("%-12s %10s %10s %10s %10s %10s\n", "resource", "held",
 		       "maxheld", "barrier", "limit", "failcnt");
-		print_res(f.val, f.len, "numproc");
-		print_res(f.val, f.len, "physpages");
-		print_res(f.val, f.len, "swappages");
+		seen_load(&seen, want);
+		print_res(f.val, f.len, "numproc", &seen);
+		print_res(f.val, f.len, "physpages", &seen);
+		print_res(f.val, f.len, "swappages", &seen);
+		seen_save(&seen);
 		printf("cpulimit %lld%%  cpuunits %lld  cpus %s",
 		       get(f.val, f.len, "cpulimit"),
 		       get(f.val, f.len, "cpuunits"),

@@ -29,6 +29,7 @@ const struct vzctl_verb vzctl_verbs[] = {
 	{ "template", cmd_template, "list, inspect, remove or build OS templates" },
 	{ "help", cmd_help, "this help" },
 	{ "version", cmd_version, "version and available kernel features" },
+	{ "info", cmd_version, NULL },
 	{ 0 }
 };
 
