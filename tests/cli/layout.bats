@@ -95,7 +95,7 @@ lowers() { ls -A "$VX_ROOT/vz/template/lower" 2>/dev/null | grep -v '^\.' || tru
 	if [ ! -e /proc/sys/fs/quota ]; then
 		vx_output_has "CONFIG_QUOTA"
 	fi
-	vx_expect_rc 21 vzctl create 206 --layout image
+	vx_expect_rc 21 vzctl create 206 --layout btrfs
 	vx_output_has "not implemented yet"
 	[ ! -e "$VX_ROOT/vz/private/206" ]
 	[ ! -e "$VX_ROOT/etc/vz/conf/206.conf" ]
@@ -184,4 +184,50 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	done
 	# The shared tree keeps the template's files.
 	! grep -rq h231 "$VX_ROOT/vz/template/lower/"*/etc/hostname
+}
+
+@test "image layout: own ext4 sized by DISKSPACE, df inside, ENOSPC at the limit, host unaffected" {
+	vx_require mkfs.ext4
+	sed 's/^DISKSPACE=.*/DISKSPACE="64M:64M"/' \
+		"$VX_ROOT/etc/vz/conf/ve-basic.conf-sample" >"$VX_ROOT/etc/vz/conf/ve-disk64.conf-sample"
+	vx_create 240 --layout image --config disk64 --hostname img240
+	[ -f "$VX_ROOT/vz/private/240/root.img" ]
+	grep -qx 'VE_LAYOUT="image"' "$VX_ROOT/etc/vz/conf/240.conf"
+	# Sparse: the 64M image costs only what is written.
+	[ "$(du -sk "$VX_ROOT/vz/private/240" | cut -f1)" -lt 16384 ]
+	vx_expect_ok vzctl start 240 --wait
+	vx_expect_ok vzctl status 240
+	[ "$output" = "CTID 240 exist mounted running" ]
+	# df inside: its own size (about 64M), not the host's.
+	vx_expect_ok vzctl exec2 240 "df -k / | tail -1"
+	local size
+	size=$(awk '{ print $2 }' <<<"$output")
+	[ "$size" -gt 40000 ] && [ "$size" -le 65536 ] || { echo "size $size"; false; }
+	vx_expect_ok vzctl exec2 240 'cat /etc/hostname'
+	[ "$output" = img240 ]
+	# Filling it: ENOSPC inside, the host keeps its free space.
+	local host0 host1
+	host0=$(df -k --output=avail "$VX_ROOT" | tail -1)
+	vx_expect_rc 1 vzctl exec2 240 'dd if=/dev/zero of=/root/big bs=1M count=200'
+	vx_output_has "No space left on device"
+	host1=$(df -k --output=avail "$VX_ROOT" | tail -1)
+	[ $((host0 - host1)) -lt 131072 ]
+	vx_expect_ok vzctl stop 240 --fast
+	vx_expect_ok vzctl status 240
+	[ "$output" = "CTID 240 exist unmounted down" ]
+	! losetup -a | grep -q "$VX_ROOT/vz/private/240/"
+	vx_expect_ok vzctl mount 240
+	[ -f "$VX_ROOT/vz/root/240/root/big" ]
+	vx_expect_ok vzctl destroy 240
+	[ ! -e "$VX_ROOT/vz/private/240" ]
+	! losetup -a | grep -q "$VX_ROOT/vz/private/240/"
+}
+
+@test "image layout without a disk limit is refused, leaving nothing" {
+	sed 's/^DISKSPACE=.*/DISKSPACE="unlimited"/' \
+		"$VX_ROOT/etc/vz/conf/ve-basic.conf-sample" >"$VX_ROOT/etc/vz/conf/ve-nolimit.conf-sample"
+	vx_expect_rc 21 vzctl create 241 --layout image --config nolimit
+	vx_output_has "needs a disk limit"
+	[ ! -e "$VX_ROOT/vz/private/241" ]
+	[ ! -e "$VX_ROOT/etc/vz/conf/241.conf" ]
 }

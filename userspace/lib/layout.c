@@ -32,10 +32,12 @@ int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 		*out = VX_LAYOUT_OVERLAY;
 		return 0;
 	}
+	if (!strcmp(s, "image")) {
+		*out = VX_LAYOUT_IMAGE;
+		return 0;
+	}
 	if (!strcmp(s, "ploop"))
 		why = "vx has no ploop; use \"overlay\" or \"plain\"";
-	else if (!strcmp(s, "image"))
-		why = "the ext4-image layout is not implemented yet; use \"overlay\" or \"plain\"";
 	else if (!strcmp(s, "btrfs"))
 		why = "the btrfs-subvolume layout is not implemented yet; use \"overlay\" or \"plain\"";
 	for (size_t i = 0; i < ARRAY_SIZE(quota); i++)
@@ -50,12 +52,17 @@ int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 
 const char *vx_layout_name(enum vx_layout l)
 {
-	return l == VX_LAYOUT_OVERLAY ? "overlay" : "simfs";
+	return l == VX_LAYOUT_OVERLAY ? "overlay" :
+	       l == VX_LAYOUT_IMAGE ? "image" : "simfs";
 }
 
 enum vx_layout vx_ct_layout(const struct vx_ct *ct)
 {
 	const char *v = vx_conf_get(ct->conf, "VE_LAYOUT");
 
-	return v && !strcmp(v, "overlay") ? VX_LAYOUT_OVERLAY : VX_LAYOUT_PLAIN;
+	if (v && !strcmp(v, "overlay"))
+		return VX_LAYOUT_OVERLAY;
+	if (v && !strcmp(v, "image"))
+		return VX_LAYOUT_IMAGE;
+	return VX_LAYOUT_PLAIN;
 }

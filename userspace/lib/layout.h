@@ -14,6 +14,9 @@
  *         VE_PRIVATE/lower   symlink -> TEMPLATE/lower/NAME@ID
  *     mount = overlayfs lowerdir=lower, upperdir=upper, workdir=work. Create
  *     writes three entries, so it takes milliseconds and almost no disk.
+ *   image: VE_PRIVATE/root.img, a sparse ext4 image sized by DISKSPACE,
+ *     mounted through a loop device: the disk limit is the file system's
+ *     size (image.c).
  *
  * A CT's layout is VE_LAYOUT in its own config, which create always writes;
  * a config without it predates layouts and is plain. vz.conf's VE_LAYOUT
@@ -38,6 +41,7 @@
 enum vx_layout {
 	VX_LAYOUT_PLAIN,
 	VX_LAYOUT_OVERLAY,
+	VX_LAYOUT_IMAGE,
 };
 
 /* The layout new CTs get when neither --layout nor vz.conf names one. */
@@ -86,5 +90,22 @@ int vx_overlay_check_path(const char *path, const char *what,
 
 int vx_overlay_mount(const struct vx_ct *ct, struct vx_error **err);
 bool vx_overlay_is_mounted(const struct vx_ct *ct);
+
+/* ---- image.c: an ext4 image per CT on a loop device ---- */
+
+/* VE_PRIVATE/root.img (malloc'd). */
+char *vx_image_path(const char *private);
+/* The image's size from DISKSPACE's limit (bytes) and inode count from
+ * DISKINODES's limit (0: mkfs default). Unlimited DISKSPACE is refused. */
+int vx_image_size(const struct vx_conf *conf, unsigned long long *bytes,
+		  unsigned long long *inodes, struct vx_error **err);
+/* Creates the sparse image file img and makes an ext4 in it. */
+int vx_image_make(const char *img, unsigned long long bytes,
+		  unsigned long long inodes, struct vx_error **err);
+/* Attaches img to a free loop device (autoclear) and mounts it on target. */
+int vx_image_mount_at(const char *img, const char *target,
+		      struct vx_error **err);
+int vx_image_mount(const struct vx_ct *ct, struct vx_error **err);
+bool vx_image_is_mounted(const struct vx_ct *ct);
 
 #endif /* VX_LAYOUT_H */

@@ -75,7 +75,12 @@ bool vx_is_mount_point(const char *path)
 bool vx_ct_private_exists(const struct vx_ct *ct)
 {
 	char upper[PATH_MAX];
+	struct stat st;
 
+	if (vx_ct_layout(ct) == VX_LAYOUT_IMAGE) {
+		snprintf(upper, sizeof(upper), "%s/root.img", ct->private);
+		return stat(upper, &st) == 0 && S_ISREG(st.st_mode);
+	}
 	if (vx_ct_layout(ct) != VX_LAYOUT_OVERLAY)
 		return is_dir(ct->private);
 	snprintf(upper, sizeof(upper), "%s/upper", ct->private);
@@ -88,6 +93,8 @@ bool vx_ct_is_mounted(const struct vx_ct *ct)
 
 	if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY)
 		return vx_overlay_is_mounted(ct);
+	if (vx_ct_layout(ct) == VX_LAYOUT_IMAGE)
+		return vx_image_is_mounted(ct);
 
 	/* Mounted = VE_ROOT is a mount point whose root is this private
 	 * area (same inode), not just "something is mounted there". */
@@ -122,8 +129,10 @@ int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
 		vx_error_prefix(err, "ct %u: mount", ct->ctid);
 		return ret;
 	}
-	if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY) {
-		ret = vx_overlay_mount(ct, err);
+	if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY ||
+	    vx_ct_layout(ct) == VX_LAYOUT_IMAGE) {
+		ret = vx_ct_layout(ct) == VX_LAYOUT_IMAGE ?
+			vx_image_mount(ct, err) : vx_overlay_mount(ct, err);
 		if (ret)
 			return ret;
 	} else if (mount(ct->private, ct->root, NULL, MS_BIND, NULL) < 0) {

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -395,6 +396,52 @@ static int fill_overlay(struct create *c, struct vx_error **err)
 	return ret;
 }
 
+/* image: a sparse ext4 image sized by the config's DISKSPACE, filled
+ * through a temporary mount inside the temp dir (image.c). */
+static int fill_image(struct create *c, struct vx_error **err)
+{
+	cleanup_free char *img = vx_image_path(c->tmp);
+	unsigned long long bytes, inodes;
+	char mnt[PATH_MAX];
+	cleanup_close int fd = -1;
+	int ret;
+
+	if (!img)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	ret = vx_image_size(c->ct->conf, &bytes, &inodes, err);
+	if (!ret)
+		ret = vx_image_make(img, bytes, inodes, err);
+	if (ret)
+		return ret;
+	snprintf(mnt, sizeof(mnt), "%s/mnt", c->tmp);
+	if (mkdir(mnt, 0700) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s", mnt);
+	ret = vx_image_mount_at(img, mnt, err);
+	if (ret)
+		return ret;
+	ret = vx_template_unpack(c->tpl_path, mnt, err);
+	if (!ret)
+		ret = vx_template_check_tree(mnt, c->tpl_path, err);
+	if (!ret && c->hostname)
+		ret = vx_setup_hostname(mnt, mnt, c->hostname, err);
+	if (!ret) {
+		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || syncfs(fd) < 0)
+			ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
+					   "sync %s", mnt);
+		if (fd >= 0)
+			close(steal_fd(fd));
+	}
+	/* Lazy: a tar killed half-way may still pin it for a moment. */
+	if (umount2(mnt, ret ? MNT_DETACH : 0) < 0 && !ret)
+		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "umount %s",
+				   mnt);
+	rmdir(mnt);
+	if (!ret && (fd = open(img, O_RDONLY | O_CLOEXEC)) >= 0 && fsync(fd) < 0)
+		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s", img);
+	return ret;
+}
+
 static int fill_plain(struct create *c, struct vx_error **err)
 {
 	cleanup_close int fd = -1;
@@ -440,7 +487,8 @@ static int create_private(struct create *c, struct vx_error **err)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
 				    c->tmp);
 	ret = c->layout == VX_LAYOUT_OVERLAY ? fill_overlay(c, err) :
-					       fill_plain(c, err);
+	      c->layout == VX_LAYOUT_IMAGE ? fill_image(c, err) :
+					     fill_plain(c, err);
 	if (ret)
 		return ret;
 	if (rename(c->tmp, c->private) < 0)
