@@ -231,3 +231,20 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	[ ! -e "$VX_ROOT/vz/private/241" ]
 	[ ! -e "$VX_ROOT/etc/vz/conf/241.conf" ]
 }
+
+@test "image layout: kill -9 vxd while the image is being filled, then create again" {
+	vx_require mkfs.ext4
+	vx_expect_ok vzctl status 242
+	vzctl create 242 --layout image >/dev/null 2>&1 3>&- &
+	local cpid=$!
+	vx_wait_for 30 grep -q "$VX_ROOT/vz/private/242.tmp.*/mnt" /proc/self/mountinfo
+	kill -9 "$(vx_vxd_pid)"
+	wait $cpid || true
+	# The next operation on the CT rolls the half-made create back,
+	# including the temporary mount and its loop device.
+	vx_expect_ok vzctl create 242 --layout image
+	! grep -q "$VX_ROOT/vz/private/242.tmp" /proc/self/mountinfo
+	[ "$(ls -A "$VX_ROOT/vz/private")" = 242 ]
+	vx_expect_ok vzctl destroy 242
+	! losetup -a | grep -q "$VX_ROOT/vz/private/242"
+}

@@ -138,8 +138,17 @@ static int rollback(const struct vx_global *g, unsigned int ctid,
 			vx_ct_name_remove(g, &fake);
 		vx_conf_free(fake.conf);
 	}
-	if (!ret && tmp && *tmp)
+	if (!ret && tmp && *tmp) {
+		char mnt[PATH_MAX];
+
+		/* image layout: a creator killed while filling the image left
+		 * it mounted on TMP/mnt; lazily, the loop device goes with it
+		 * (autoclear). */
+		snprintf(mnt, sizeof(mnt), "%s/mnt", tmp);
+		if (vx_is_mount_point(mnt))
+			umount2(mnt, MNT_DETACH);
 		ret = vx_rm_rf(tmp, VX_E_DESTROY, err);
+	}
 	if (!ret && priv && *priv)
 		ret = vx_rm_rf(priv, VX_E_DESTROY, err);
 	/* rmdir: only an empty mount point we made, never a busy mount. */
