@@ -11,6 +11,28 @@ teardown_file() { vx_test_teardown; }
 
 lowers() { ls -A "$VX_ROOT/vz/template/lower" 2>/dev/null | grep -v '^\.' || true; }
 
+# TEMPLATE/cache/slow.tar.zst: busybox plus a 512 MiB file of zeros, slow
+# enough to unpack that a test can kill vxd in the middle.
+make_slow_template() {
+	local h=$VX_ROOT/vz/template/cache/slow.tar.zst
+	[ -s "$h" ] && return 0
+	python3 -c '
+import io, sys, tarfile
+out = tarfile.open(fileobj=sys.stdout.buffer, mode="w|", format=tarfile.GNU_FORMAT)
+with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as t:
+    for m in t:
+        out.addfile(m, t.extractfile(m) if m.isfile() else None)
+class Z(io.RawIOBase):
+    def __init__(s, n): s.n = n
+    def readable(s): return True
+    def readinto(s, b):
+        k = min(len(b), s.n); b[:k] = bytes(k); s.n -= k; return k
+big = tarfile.TarInfo("./bigfile"); big.size = 1 << 29
+out.addfile(big, io.BufferedReader(Z(big.size), 1 << 20))
+out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
+		zstd -q -1 -T0 >"$h.tmp" && mv "$h.tmp" "$h"
+}
+
 @test "create --layout overlay: upper/work/lower link, VE_LAYOUT saved, no copy" {
 	vx_create 201 --layout overlay
 	local p=$VX_ROOT/vz/private/201
@@ -122,22 +144,7 @@ lowers() { ls -A "$VX_ROOT/vz/template/lower" 2>/dev/null | grep -v '^\.' || tru
 @test "kill -9 during the first unpack: nothing half-made, the next create works" {
 	vx_require python3
 	# A slow-to-unpack template (a big zero file) under a new name.
-	local h=$VX_ROOT/vz/template/cache/slow.tar.zst
-	python3 -c '
-import io, sys, tarfile
-out = tarfile.open(fileobj=sys.stdout.buffer, mode="w|", format=tarfile.GNU_FORMAT)
-with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as t:
-    for m in t:
-        out.addfile(m, t.extractfile(m) if m.isfile() else None)
-class Z(io.RawIOBase):
-    def __init__(s, n): s.n = n
-    def readable(s): return True
-    def readinto(s, b):
-        k = min(len(b), s.n); b[:k] = bytes(k); s.n -= k; return k
-big = tarfile.TarInfo("./bigfile"); big.size = 1 << 29
-out.addfile(big, io.BufferedReader(Z(big.size), 1 << 20))
-out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
-		zstd -q -1 -T0 >"$h.tmp" && mv "$h.tmp" "$h"
+	make_slow_template
 	vx_expect_ok vzctl status 220
 	vzctl create 220 --ostemplate slow --layout overlay >/dev/null 2>&1 3>&- &
 	local cpid=$!
@@ -234,8 +241,10 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 
 @test "image layout: kill -9 vxd while the image is being filled, then create again" {
 	vx_require mkfs.ext4
+	vx_require python3
+	make_slow_template
 	vx_expect_ok vzctl status 242
-	vzctl create 242 --layout image >/dev/null 2>&1 3>&- &
+	vzctl create 242 --ostemplate slow --layout image >/dev/null 2>&1 3>&- &
 	local cpid=$!
 	vx_wait_for 30 grep -q "$VX_ROOT/vz/private/242.tmp.*/mnt" /proc/self/mountinfo
 	kill -9 "$(vx_vxd_pid)"
