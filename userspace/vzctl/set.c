@@ -35,7 +35,7 @@ static const char set_usage[] =
 	"  --physpages B[:L]   --swappages B[:L]   the same as barrier:limit pages\n"
 	"  --numproc B[:L]     processes and threads (the limit is enforced)\n"
 	"  --cpus N            CPU time of at most N CPUs\n"
-	"  --cpulimit N[%%]     CPU cap in percent of one CPU (100 = one CPU)\n"
+	"  --cpulimit N[%]      CPU cap in percent of one CPU (100 = one CPU)\n"
 	"  --cpuunits N        relative CPU weight 8..500000 (default 1000)\n"
 	"  --cpumask LIST      CPUs the container may run on: 0-1,3 or all\n"
 	"  --iolimit BYTES     disk bandwidth per second (0: none)\n"
