@@ -68,6 +68,16 @@ out_unlock:
 	return ret;
 }
 
+int vxd_req_lock_load(struct vxd_req *r, const char *op, unsigned int *ctid,
+		      int *lockfd, struct vx_ct **ct, struct vx_error **err)
+{
+	int ret = vxd_req_ctid(r, ctid, err);
+
+	if (ret < 0)
+		return ret;
+	return vxd_lock_load(r, *ctid, op, lockfd, ct, err);
+}
+
 int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 {
 	struct vx_create_opts o = {
@@ -128,10 +138,7 @@ int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
 	unsigned int ctid;
 	int ret;
 
-	ret = vxd_req_ctid(r, &ctid, err);
-	if (ret < 0)
-		return ret;
-	ret = vxd_lock_load(r, ctid, "destroy", &lockfd, &ct, err);
+	ret = vxd_req_lock_load(r, "destroy", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
 	/* OpenVZ refuses to destroy a running CT (exit 32) rather than
@@ -202,10 +209,7 @@ int vxd_op_start(struct vxd_req *r, struct vx_error **err)
 	unsigned int ctid;
 	int ret;
 
-	ret = vxd_req_ctid(r, &ctid, err);
-	if (ret < 0)
-		return ret;
-	ret = vxd_lock_load(r, ctid, "start", &lockfd, &ct, err);
+	ret = vxd_req_lock_load(r, "start", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
 	ret = do_start(r, ct, err);
@@ -221,10 +225,7 @@ int vxd_op_stop(struct vxd_req *r, struct vx_error **err)
 	int ret;
 
 	vx_msg_get_int(r->in, "fast", &fast);
-	ret = vxd_req_ctid(r, &ctid, err);
-	if (ret < 0)
-		return ret;
-	ret = vxd_lock_load(r, ctid, "stop", &lockfd, &ct, err);
+	ret = vxd_req_lock_load(r, "stop", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
 	ret = do_stop(r, ct, fast != 0, err);
@@ -240,10 +241,7 @@ int vxd_op_restart(struct vxd_req *r, struct vx_error **err)
 	int ret;
 
 	vx_msg_get_int(r->in, "fast", &fast);
-	ret = vxd_req_ctid(r, &ctid, err);
-	if (ret < 0)
-		return ret;
-	ret = vxd_lock_load(r, ctid, "restart", &lockfd, &ct, err);
+	ret = vxd_req_lock_load(r, "restart", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
 	vxd_info(r, "Restarting container");
@@ -262,10 +260,7 @@ int vxd_op_mount(struct vxd_req *r, struct vx_error **err)
 	unsigned int ctid;
 	int ret;
 
-	ret = vxd_req_ctid(r, &ctid, err);
-	if (ret < 0)
-		return ret;
-	ret = vxd_lock_load(r, ctid, "mount", &lockfd, &ct, err);
+	ret = vxd_req_lock_load(r, "mount", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
 	ret = vx_ct_mount(r->g, ct, err);
@@ -281,10 +276,7 @@ int vxd_op_umount(struct vxd_req *r, struct vx_error **err)
 	unsigned int ctid;
 	int ret;
 
-	ret = vxd_req_ctid(r, &ctid, err);
-	if (ret < 0)
-		return ret;
-	ret = vxd_lock_load(r, ctid, "umount", &lockfd, &ct, err);
+	ret = vxd_req_lock_load(r, "umount", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
 	if (vx_ct_is_running(r->g, ctid))

@@ -241,10 +241,7 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 		return ret;
 	if (onboot && (ret = vx_parse_bool(onboot, &ob, err)) < 0)
 		return ret;
-	ret = vxd_req_ctid(r, &ctid, err);
-	if (ret < 0)
-		return ret;
-	ret = vxd_lock_load(r, ctid, "set", &lockfd, &ct, err);
+	ret = vxd_req_lock_load(r, "set", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
 	running = vx_ct_is_running(r->g, ctid);

@@ -80,6 +80,9 @@ int vxd_req_ctid(struct vxd_req *r, unsigned int *ctid, struct vx_error **err);
 /* Locks (fail fast), rolls back a dead create, loads the config. */
 int vxd_lock_load(struct vxd_req *r, unsigned int ctid, const char *op,
 		  int *lockfd, struct vx_ct **ct, struct vx_error **err);
+/* Both of the above: the request's CT argument, locked and loaded. */
+int vxd_req_lock_load(struct vxd_req *r, const char *op, unsigned int *ctid,
+		      int *lockfd, struct vx_ct **ct, struct vx_error **err);
 
 /* ops_set.c: resource options of a set or create request (--ram,
  * --numproc ..., --applyconfig) as config keys and checked values. */
