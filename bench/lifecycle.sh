@@ -24,6 +24,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
+. bench/lib.sh
 
 N=${1:-20}
 mode=${2:-both}
@@ -72,38 +73,10 @@ phase() {
 	printf '  %-8s %6d ms for %d\n' "$step" "${WALL[$sys,$step]}" "$N"
 }
 
-# stats "v v v": "median mean" (ms, one decimal)
-stats() {
-	[ -n "$1" ] || { echo "- -"; return; }
-	tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '
-		{ v[NR] = $1; s += $1 }
-		END {
-			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%.1f %.1f\n", m, s / NR
-		}'
-}
 
 log=$(mktemp /tmp/vx-bench.XXXXXX.log)
 
 # ---------------------------------------------------------------- vx ----
-VXR=""
-vx_cleanup() {
-	[ -n "$VXR" ] && [ -d "$VXR" ] || return 0
-	local c ct pid
-	for c in "$VXR"/etc/vz/conf/[0-9]*.conf; do
-		[ -e "$c" ] || continue
-		ct=${c##*/}; ct=${ct%.conf}
-		timeout 30 vzctl stop "$ct" --fast >/dev/null 2>&1
-		timeout 30 vzctl destroy "$ct" >/dev/null 2>&1
-	done
-	pid=$(cat "$VXR/run/vx/vxd.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
-	sleep 0.5
-	awk -v r="$VXR" 'index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo |
-		sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
-	find /sys/fs/cgroup -maxdepth 3 -type d -name "$VX_CGROUP_PREFIX" 2>/dev/null |
-		while read -r d; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
-	rm -rf --one-file-system "$VXR"
-}
 
 vx_create() { timed vx create vzctl create $((1000 + $1)) --ostemplate busybox --hostname "b$1"; }
 vx_start() { timed vx start vzctl start $((1000 + $1)); }
@@ -118,21 +91,8 @@ vx_stop() {
 vx_destroy() { timed vx destroy vzctl destroy $((1000 + $1)); }
 
 bench_vx() {
-	local cache=build/template/cache/busybox.tar.zst
-	if [ ! -x build/bin/vzctl ] || [ ! -s "$cache" ]; then
-		echo "== vx: building (make all template)"
-		make --no-print-directory all template >/dev/null || return 1
-	fi
-	export PATH="$src/build/bin:$PATH"
-	VXR=$(mktemp -d /tmp/vxb.XXXXXX)
-	export VX_ROOT=$VXR VX_CGROUP_PREFIX=vxbench-$$
-	mkdir -p "$VXR/etc/vz/conf" "$VXR/vz/template/cache" "$VXR/var/log"
-	sed -e "s#=/vz/#=$VXR/vz/#" -e "s#=/var/log/#=$VXR/var/log/#" \
-		templates/vz.conf >"$VXR/etc/vz/vz.conf"
-	cp templates/conf/*.conf-sample "$VXR/etc/vz/conf/"
-	cp "$cache" "$VXR/vz/template/cache/"
-	# Start vxd outside the timed region.
-	vzctl status 1000 >/dev/null || { echo "vx: vxd does not answer" >&2; return 1; }
+	export VX_CGROUP_PREFIX=vxbench-$$
+	vx_tree_setup /tmp/vxb.XXXXXX || return 1
 
 	echo "== vx: N=$N (VX_ROOT=$VXR, stop: ${VX_BENCH_STOP:-fast})"
 	phase vx create vx_create
@@ -141,22 +101,9 @@ bench_vx() {
 	phase vx stop vx_stop
 	phase vx destroy vx_destroy
 	vx_cleanup
-	unset VX_ROOT
 }
 
 # --------------------------------------------------------------- LXC ----
-LXP=""
-lxc_cleanup() {
-	[ -n "$LXP" ] && [ -d "$LXP" ] || return 0
-	local d
-	for d in "$LXP"/*/; do
-		[ -f "$d/config" ] || continue
-		d=${d%/}; d=${d##*/}
-		lxc-stop -P "$LXP" -n "$d" -k >/dev/null 2>&1
-		lxc-destroy -P "$LXP" -n "$d" >/dev/null 2>&1
-	done
-	rm -rf --one-file-system "$LXP"
-}
 
 lxc_create() { timed lxc create lxc-create -P "$LXP" -n "b$1" -f "$LXP/net-empty.conf" -t busybox; }
 lxc_start() { timed lxc start lxc-start -P "$LXP" -n "b$1" -d; }
@@ -165,17 +112,7 @@ lxc_stop() { timed lxc stop lxc-stop -P "$LXP" -n "b$1" -k; }
 lxc_destroy() { timed lxc destroy lxc-destroy -P "$LXP" -n "b$1"; }
 
 bench_lxc() {
-	if ! command -v lxc-create >/dev/null; then
-		echo "== lxc: installing Debian's lxc (for the comparison only)"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends lxc >/dev/null || return 1
-	fi
-	LXP=$(mktemp -d /tmp/vxb-lxc.XXXXXX)
-	# No network at all (no lxcbr0, no veth); no AppArmor (not on every host).
-	cat >"$LXP/net-empty.conf" <<-'EOF'
-	lxc.net.0.type = empty
-	lxc.apparmor.profile = unconfined
-	EOF
+	lxc_tree_setup /tmp/vxb-lxc.XXXXXX || return 1
 	echo "== lxc: N=$N (lxcpath $LXP, lxc $(lxc-create --version))"
 	phase lxc create lxc_create
 	phase lxc start lxc_start

@@ -28,6 +28,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
+. bench/lib.sh
 
 N=${1:-100}
 P=${MASS_P:-1}
@@ -67,15 +68,6 @@ run_phase() {
 		"${FAILS[$sys,$step]}"
 }
 
-stats() {
-	[ -n "$1" ] || { echo "- -"; return; }
-	tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '
-		{ v[NR] = $1; s += $1 }
-		END {
-			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%.1f %.1f\n", m, s / NR
-		}'
-}
 
 host_limits() {
 	local need=$(( N * 4 + 1000 ))
@@ -108,41 +100,11 @@ idle_memory() {
 }
 
 # ---------------------------------------------------------------- vx ----
-VXR=""
-vx_cleanup() {
-	[ -n "$VXR" ] && [ -d "$VXR" ] || return 0
-	local c ct pid
-	for c in "$VXR"/etc/vz/conf/[0-9]*.conf; do
-		[ -e "$c" ] || continue
-		ct=${c##*/}; ct=${ct%.conf}
-		timeout 30 vzctl stop "$ct" --fast >/dev/null 2>&1
-		timeout 30 vzctl destroy "$ct" >/dev/null 2>&1
-	done
-	pid=$(cat "$VXR/run/vx/vxd.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
-	sleep 0.5
-	awk -v r="$VXR" 'index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo |
-		sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
-	find /sys/fs/cgroup -maxdepth 3 -type d -name "$VX_CGROUP_PREFIX" 2>/dev/null |
-		while read -r d; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
-	rm -rf --one-file-system "$VXR"
-	VXR=""
-}
 
 bench_vx() {
-	local cache=build/template/cache/busybox.tar.zst before
-	if [ ! -x build/bin/vzctl ] || [ ! -s "$cache" ]; then
-		make --no-print-directory all template >/dev/null || return 1
-	fi
-	export PATH="$src/build/bin:$PATH"
-	VXR=$(mktemp -d /tmp/vxm.XXXXXX)
-	export VX_ROOT=$VXR VX_CGROUP_PREFIX=vxmass-$$
-	mkdir -p "$VXR/etc/vz/conf" "$VXR/vz/template/cache" "$VXR/var/log"
-	sed -e "s#=/vz/#=$VXR/vz/#" -e "s#=/var/log/#=$VXR/var/log/#" \
-		-e "s#^VE_LAYOUT=.*#VE_LAYOUT=$LAYOUT#" \
-		templates/vz.conf >"$VXR/etc/vz/vz.conf"
-	cp templates/conf/*.conf-sample "$VXR/etc/vz/conf/"
-	cp "$cache" "$VXR/vz/template/cache/"
-	vzctl status 1000 >/dev/null || { echo "vx: vxd does not answer" >&2; return 1; }
+	local before
+	export VX_CGROUP_PREFIX=vxmass-$$
+	vx_tree_setup /tmp/vxm.XXXXXX "$LAYOUT" || return 1
 	# The one-time unpack of the shared tree is not a per-VPS cost:
 	# a throw-away create does it outside the timed phases.
 	vzctl create 999 --ostemplate busybox >/dev/null 2>>"$log" &&
@@ -160,23 +122,9 @@ bench_vx() {
 	run_phase vx stop "$N" 'vzctl stop $((1000 + {})) --fast'
 	run_phase vx destroy "$N" 'vzctl destroy $((1000 + {}))'
 	vx_cleanup
-	unset VX_ROOT
 }
 
 # --------------------------------------------------------------- LXC ----
-LXP=""
-lxc_cleanup() {
-	[ -n "$LXP" ] && [ -d "$LXP" ] || return 0
-	local d
-	for d in "$LXP"/*/; do
-		[ -f "$d/config" ] || continue
-		d=${d%/}; d=${d##*/}
-		lxc-stop -P "$LXP" -n "$d" -k >/dev/null 2>&1
-		lxc-destroy -P "$LXP" -n "$d" >/dev/null 2>&1
-	done
-	rm -rf --one-file-system "$LXP"
-	LXP=""
-}
 
 lxc_cg_bytes() {
 	local s=0 b d
@@ -190,12 +138,7 @@ lxc_cg_bytes() {
 
 bench_lxc() {
 	local before
-	command -v lxc-create >/dev/null || { echo "== lxc: not installed (apt-get install lxc), skipped"; return 0; }
-	LXP=$(mktemp -d /tmp/vxm-lxc.XXXXXX)
-	cat >"$LXP/net-empty.conf" <<-'EOF'
-	lxc.net.0.type = empty
-	lxc.apparmor.profile = unconfined
-	EOF
+	lxc_tree_setup /tmp/vxm-lxc.XXXXXX || return 1
 	echo "== lxc: N=$LN, parallel $P (lxcpath $LXP, lxc $(lxc-create --version))"
 	run_phase lxc create "$LN" "lxc-create -P $LXP -n m$$-{} -f $LXP/net-empty.conf -t busybox"
 	before=$(mem_avail_kb)
