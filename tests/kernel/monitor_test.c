@@ -100,13 +100,13 @@ static int exit_now(void *arg)
 TEST_F(mon, lifecycle_events_in_order)
 {
 	ASSERT_EQ(0, vx_ctx_new(&self->nl, self->ctid, NULL));
-	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_CREATED, 2000));
+	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_CREATED, 5000));
 
 	ASSERT_EQ(0, vxt_run_in(&self->nl, self->ctid, exit_now, NULL));
-	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_EMPTIED, 2000));
+	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_EMPTIED, 5000));
 
 	ASSERT_EQ(0, vxt_ctx_del_wait(&self->nl, self->ctid, 2000));
-	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_DELETED, 2000));
+	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_DELETED, 5000));
 
 	EXPECT_EQ(3, self->log.n);
 	EXPECT_EQ(VX_CMD_EVT_CTX_CREATED, self->log.ev[0].cmd);
@@ -120,7 +120,7 @@ TEST_F(mon, emptied_before_deleted_on_fast_delete)
 	ASSERT_EQ(0, vx_ctx_new(&self->nl, self->ctid, NULL));
 	ASSERT_EQ(0, vxt_run_in(&self->nl, self->ctid, exit_now, NULL));
 	ASSERT_EQ(0, vxt_ctx_del_wait(&self->nl, self->ctid, 2000));
-	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_DELETED, 2000));
+	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_DELETED, 5000));
 	EXPECT_EQ(1, count(self, VX_CMD_EVT_CTX_EMPTIED));
 	ASSERT_GE(self->log.n, 2);
 	EXPECT_EQ(VX_CMD_EVT_CTX_EMPTIED, self->log.ev[self->log.n - 2].cmd);
@@ -131,7 +131,7 @@ TEST_F(mon, no_events_for_failed_commands)
 	struct evlog batch = { 0 };
 
 	ASSERT_EQ(0, vx_ctx_new(&self->nl, self->ctid, NULL));
-	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_CREATED, 2000));
+	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_CREATED, 5000));
 	ASSERT_EQ(-EEXIST, vx_ctx_new(&self->nl, self->ctid, NULL));
 	ASSERT_EQ(-ENOENT, vx_ctx_del(&self->nl, vxt_new_ctid(), NULL));
 	EXPECT_EQ(0, vxnl_recv_event(&self->mon, 300, ev_cb, &batch)) {
@@ -156,7 +156,7 @@ TEST_F(mon, first_failed_charge_once_then_rearmed)
 	ASSERT_EQ(0, vx_ctx_new(&self->nl, self->ctid, NULL));
 	ASSERT_EQ(0, vx_res_set(&self->nl, self->ctid, VX_RES_NUMOTHERSOCK, 0, 0, NULL));
 	ASSERT_EQ(0, vxt_run_in(&self->nl, self->ctid, refused_sockets, &three));
-	e = wait_event(self, VX_CMD_EVT_RES_FAILED, 2000);
+	e = wait_event(self, VX_CMD_EVT_RES_FAILED, 5000);
 	ASSERT_NE(NULL, e);
 	ASSERT_EQ(1, e->res.nrows);
 	EXPECT_EQ((uint32_t)VX_RES_NUMOTHERSOCK, e->res.order[0]);
@@ -164,7 +164,7 @@ TEST_F(mon, first_failed_charge_once_then_rearmed)
 	EXPECT_GE(e->res.row[VX_RES_NUMOTHERSOCK].failcnt, 1U);
 	EXPECT_EQ(0U, e->res.row[VX_RES_NUMOTHERSOCK].limit);
 	/* only the first failure is announced */
-	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_EMPTIED, 2000));
+	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_CTX_EMPTIED, 5000));
 	wait_event(self, 0, 300);
 	EXPECT_EQ(1, count(self, VX_CMD_EVT_RES_FAILED));
 
@@ -176,7 +176,7 @@ TEST_F(mon, first_failed_charge_once_then_rearmed)
 	/* ...until res-reset re-arms it */
 	ASSERT_EQ(0, vx_res_reset(&self->nl, self->ctid, VX_RES_NUMOTHERSOCK, NULL));
 	ASSERT_EQ(0, vxt_run_in(&self->nl, self->ctid, refused_sockets, &one));
-	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_RES_FAILED, 2000));
+	ASSERT_NE(NULL, wait_event(self, VX_CMD_EVT_RES_FAILED, 5000));
 	EXPECT_EQ(2, count(self, VX_CMD_EVT_RES_FAILED));
 }
 
@@ -200,7 +200,7 @@ TEST_F(mon, failed_charge_per_resource)
 	ASSERT_EQ(0, vx_ctx_new(&self->nl, self->ctid, NULL));
 	ASSERT_EQ(0, vx_res_set(&self->nl, self->ctid, VX_RES_NUMPROC, 1, 1, NULL));
 	ASSERT_EQ(0, vxt_run_in(&self->nl, self->ctid, refused_fork, NULL));
-	e = wait_event(self, VX_CMD_EVT_RES_FAILED, 2000);
+	e = wait_event(self, VX_CMD_EVT_RES_FAILED, 5000);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ((uint32_t)VX_RES_NUMPROC, e->res.order[0]);
 	EXPECT_EQ(1U, e->res.row[VX_RES_NUMPROC].failcnt);
