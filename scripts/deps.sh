@@ -5,10 +5,11 @@
 # Only missing packages are installed, so a prepared machine pays ~0.1 s.
 set -euo pipefail
 
-run_pkgs=(build-essential pkg-config libcap-dev libseccomp-dev libmnl-dev
-	  busybox-static zstd tar util-linux procps iproute2)
+run_pkgs=(build-essential make pkg-config libcap-dev libseccomp-dev libmnl-dev
+	  busybox-static zstd xz-utils gzip tar util-linux procps iproute2
+	  e2fsprogs)	# e2fsprogs: mkfs.ext4 for the image layout
 test_pkgs=(bats linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache
-	   rsync python3 psmisc)
+	   rsync python3 psmisc perl python3-ply python3-git)
 
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
