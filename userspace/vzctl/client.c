@@ -202,6 +202,23 @@ int vzctl_report(const struct vx_msg *resp)
 	return 0;
 }
 
+int vzctl_query(struct vx_msg *req, struct vx_msg *resp)
+{
+	int64_t code = 0;
+	int ret = vzctl_call(req, NULL, 0, resp);
+
+	vx_msg_release(req);
+	if (ret < 0)
+		return -ret;
+	vx_msg_get_int(resp, "exit", &code);
+	if (code) {
+		ret = vzctl_report(resp);
+		vx_msg_release(resp);
+		return ret;
+	}
+	return 0;
+}
+
 int vzctl_simple(unsigned int cmd, const char *ctid, struct vx_msg *req)
 {
 	struct vx_msg resp;

@@ -208,16 +208,9 @@ int cmd_status(int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	}
 	vx_msg_put_str(&req, "ct", arg);
-	ret = vzctl_call(&req, NULL, 0, &resp);
-	vx_msg_release(&req);
-	if (ret < 0)
-		return -ret;
-	vx_msg_get_int(&resp, "exit", &ctid);
-	if (ctid != 0) {
-		ret = vzctl_report(&resp);
-		vx_msg_release(&resp);
+	ret = vzctl_query(&req, &resp);
+	if (ret)
 		return ret;
-	}
 	vx_msg_get_int(&resp, "ctid", &ctid);
 	vx_msg_get_int(&resp, "exist", &exist);
 	vx_msg_get_int(&resp, "mounted", &mounted);

@@ -370,7 +370,6 @@ int cmd_list(int argc, char **argv)
 	struct vx_msg req, resp;
 	struct vx_field f;
 	size_t off = 0, n = 0, cap = 0, matched = 0;
-	int64_t code = 0;
 	int c, ret;
 
 	opterr = 0;
@@ -412,16 +411,9 @@ int cmd_list(int argc, char **argv)
 			o.cols[o.ncols++] = find_field(d[i]);
 	}
 	vx_msg_init(&req, VXD_CMD_LIST, VX_MSG_REQUEST);
-	ret = vzctl_call(&req, NULL, 0, &resp);
-	vx_msg_release(&req);
-	if (ret < 0)
-		return -ret;
-	vx_msg_get_int(&resp, "exit", &code);
-	if (code) {
-		ret = vzctl_report(&resp);
-		vx_msg_release(&resp);
+	ret = vzctl_query(&req, &resp);
+	if (ret)
 		return ret;
-	}
 	while (vx_field_next(resp.buf, resp.len, &off, &f) > 0) {
 		struct row r = { f.val, f.len };
 

@@ -139,33 +139,23 @@ int cmd_stat(int argc, char **argv)
 	int64_t code = 0;
 	int ret;
 
-	vx_msg_init(&req, VXD_CMD_STATUS, VX_MSG_REQUEST);
 	ret = vzctl_parse(argc, argv, "", opts, usage, NULL, NULL, &ctid);
-	vx_msg_release(&req);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	/* resolve a name through status, then read the list */
 	vx_msg_init(&req, VXD_CMD_STATUS, VX_MSG_REQUEST);
 	vx_msg_put_str(&req, "ct", ctid);
-	ret = vzctl_call(&req, NULL, 0, &resp);
-	vx_msg_release(&req);
-	if (ret < 0)
-		return -ret;
-	vx_msg_get_int(&resp, "exit", &code);
-	if (code) {
-		ret = vzctl_report(&resp);
-		vx_msg_release(&resp);
+	ret = vzctl_query(&req, &resp);
+	if (ret)
 		return ret;
-	}
 	vx_msg_get_int(&resp, "ctid", &code);
 	want = (unsigned int)code;
 	vx_msg_release(&resp);
 
 	vx_msg_init(&req, VXD_CMD_LIST, VX_MSG_REQUEST);
-	ret = vzctl_call(&req, NULL, 0, &resp);
-	vx_msg_release(&req);
-	if (ret < 0)
-		return -ret;
+	ret = vzctl_query(&req, &resp);
+	if (ret)
+		return ret;
 	while (vx_field_next(resp.buf, resp.len, &off, &f) > 0) {
 		const char *st;
 		long long v;

@@ -86,6 +86,10 @@ int vzctl_call(struct vx_msg *req, const int *fds, int nfds,
 /* Prints info lines and, on failure, the error of a final response;
  * returns its exit code. */
 int vzctl_report(const struct vx_msg *resp);
+/* Request whose answer carries data: sends req (and releases it); on
+ * success returns 0 with *resp to read and release; on failure prints the
+ * error and returns its exit code (resp already released). */
+int vzctl_query(struct vx_msg *req, struct vx_msg *resp);
 /* One-shot request for verbs whose whole job is request + report. */
 int vzctl_simple(unsigned int cmd, const char *ctid, struct vx_msg *req);
 
