@@ -147,7 +147,12 @@ static int vx_nl_fill_ctx(struct sk_buff *msg, struct vx_context *ctx)
 	return 0;
 }
 
-static int vx_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Answers a "do" request about the context named by VX_A_CTID with one
+ * message filled by @fill (ctx-get and res-get differ only in that).
+ */
+static int vx_nl_reply_ctx(struct genl_info *info,
+			   int (*fill)(struct sk_buff *, struct vx_context *))
 {
 	struct vx_context *ctx __free(vx_ctx_put) = vx_nl_get_ctx(info);
 	struct sk_buff *msg;
@@ -159,12 +164,17 @@ static int vx_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_iput(msg, info);
-	if (!hdr || vx_nl_fill_ctx(msg, ctx)) {
+	if (!hdr || fill(msg, ctx)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+static int vx_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vx_nl_reply_ctx(info, vx_nl_fill_ctx);
 }
 
 static int vx_nl_ctx_get_start(struct netlink_callback *cb)
@@ -291,22 +301,7 @@ static int vx_nl_fill_res(struct sk_buff *msg, struct vx_context *ctx)
 
 static int vx_nl_res_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vx_context *ctx __free(vx_ctx_put) = vx_nl_get_ctx(info);
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (IS_ERR(ctx))
-		return PTR_ERR(ctx);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_iput(msg, info);
-	if (!hdr || vx_nl_fill_res(msg, ctx)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return vx_nl_reply_ctx(info, vx_nl_fill_res);
 }
 
 /* A parsed VX_A_RES row of a request. */
