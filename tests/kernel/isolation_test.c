@@ -89,15 +89,6 @@ static int prober(void *arg)
 	return 0;
 }
 
-static int idle(void *arg)
-{
-	int *p = arg;
-	char c;
-
-	close(p[1]);
-	return read(p[0], &c, 1) < 0;
-}
-
 FIXTURE(iso) {
 	struct vxnl nl;
 	uint32_t a, b;
@@ -115,9 +106,9 @@ FIXTURE_SETUP(iso)
 	P = vxt_shared(sizeof(*P));
 	ASSERT_NE(NULL, P);
 	ASSERT_EQ(0, pipe(self->p));
-	ASSERT_EQ(0, vxt_spawn_in(&self->nl, self->a, &self->same, idle, self->p, NULL));
-	ASSERT_EQ(0, vxt_spawn_in(&self->nl, self->b, &self->other, idle, self->p, NULL));
-	ASSERT_EQ(0, vxt_spawn(&self->host, idle, self->p));
+	ASSERT_EQ(0, vxt_spawn_in(&self->nl, self->a, &self->same, vxt_idle, self->p, NULL));
+	ASSERT_EQ(0, vxt_spawn_in(&self->nl, self->b, &self->other, vxt_idle, self->p, NULL));
+	ASSERT_EQ(0, vxt_spawn(&self->host, vxt_idle, self->p));
 	vxt_release(&self->host);
 	P->pid[T_SAME] = self->same.pid;
 	P->pid[T_OTHER] = self->other.pid;

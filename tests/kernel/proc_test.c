@@ -206,15 +206,6 @@ static int read_views(void *arg)
 	return 0;
 }
 
-static int idle(void *arg)
-{
-	int *p = arg;
-	char c;
-
-	close(p[1]);
-	return read(p[0], &c, 1) < 0;
-}
-
 FIXTURE(proc) {
 	struct vxnl nl;
 	uint32_t a, b;
@@ -234,7 +225,7 @@ FIXTURE_SETUP(proc)
 	ASSERT_EQ(0, vx_res_set(&self->nl, self->b, VX_RES_PRIVVMPAGES, 1000, 2000, NULL));
 	ASSERT_EQ(0, pipe(self->p));
 	/* one live task in A so that held/maxheld are not all zero */
-	ASSERT_EQ(0, vxt_spawn_in(&self->nl, self->a, &self->t, idle, self->p, NULL));
+	ASSERT_EQ(0, vxt_spawn_in(&self->nl, self->a, &self->t, vxt_idle, self->p, NULL));
 	V = vxt_shared(sizeof(*V));
 	ASSERT_NE(NULL, V);
 }

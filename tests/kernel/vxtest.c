@@ -200,3 +200,12 @@ int vxt_drop_privs(bool setuid_nobody)
 		return -errno;
 	return 0;
 }
+
+int vxt_idle(void *arg)
+{
+	int *p = arg;
+	char c;
+
+	close(p[1]);
+	return read(p[0], &c, 1) < 0;
+}

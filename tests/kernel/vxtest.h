@@ -38,6 +38,10 @@ void *vxt_shared(size_t size);
 
 /* Fork a helper that waits for vxt_release() and then runs @fn. */
 int vxt_spawn(struct vxt_task *t, vxt_fn fn, void *arg);
+/* A task body that blocks until the write end of the pipe @arg (int[2])
+ * is closed everywhere: keeps a context populated for as long as a test
+ * holds p[1]. */
+int vxt_idle(void *arg);
 void vxt_release(struct vxt_task *t);
 /* Reap the helper: its exit code, or 128 + signal. */
 int vxt_reap(struct vxt_task *t);
