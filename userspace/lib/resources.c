@@ -24,13 +24,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
-/* VX_GENL_NAME of include/uapi/linux/vserver.h, which clashes with
- * values.h on VX_CTID_MAX */
-#define VX_GENL_NAME "vserver"
 
 #include "cleanup.h"
+#include "kctx.h"
 #include "resources.h"
 #include "values.h"
 
@@ -138,36 +134,6 @@ static bool mask_ok(const char *s, int ncpu)
 	return true;
 }
 
-/* Does the running kernel have the vx patchset's genetlink family? */
-static bool kernel_has_vserver(void)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-	bool found = false;
-	ssize_t n;
-
-	if (!nl)
-		return false;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = CTRL_CMD_GETFAMILY;
-	genl->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, VX_GENL_NAME);
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0 &&
-	    (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		nlh = (struct nlmsghdr *)buf;
-		found = mnl_nlmsg_ok(nlh, (int)n) &&
-			nlh->nlmsg_type == GENL_ID_CTRL;
-	}
-	mnl_socket_close(nl);
-	return found;
-}
-
 int vx_res_option(const struct vx_res_opt *o, const char *arg, char **value,
 		  struct vx_error **err)
 {
@@ -191,7 +157,7 @@ int vx_res_option(const struct vx_res_opt *o, const char *arg, char **value,
 		}
 		if (o->kind == VX_RES_UBC)
 			return vx_error_set(err, VX_E_NOKERNEL, 0,
-					    kernel_has_vserver() ?
+					    vx_kctx_present() ?
 					    "--%s: kernel beancounters are not driven by this version of vx yet" :
 					    "--%s: needs kernel beancounters (the vx kernel patchset, generic-netlink family \"" VX_GENL_NAME "\"), which the running kernel lacks; only --numproc, --ram/--physpages and --swap/--swappages work on a stock kernel",
 					    o->opt);
@@ -616,7 +582,7 @@ void vx_res_features(FILE *out)
 		"yes (a VPS gets no RT budget: SCHED_FIFO/RR refused inside)" :
 		"no");
 	fprintf(out, "  kernel beancounters (--numfile, --numtcpsock ...): %s\n",
-		kernel_has_vserver() ? "present, not driven by this vx yet" :
+		vx_kctx_present() ? "present, not driven by this vx yet" :
 		"no (refused with exit 5)");
 #undef HAVE
 }

@@ -15,7 +15,8 @@
 #include <stdint.h>
 #include "error.h"
 
-#define VX_CTID_MAX 2147483647u
+/* spelt as in <linux/vserver.h>, so both headers can be included */
+#define VX_CTID_MAX 0x7fffffffU
 #define VX_UNLIMITED ((uint64_t)INT64_MAX)
 #define VX_PAGE_SIZE 4096u
 
