@@ -1,11 +1,11 @@
 #!/bin/bash
 # Installs the Debian packages vx needs. Usage: scripts/deps.sh run|test
-#   run:  build + run (compiler, libcap, libseccomp, libmnl, busybox, zstd)
+#   run:  build + run (compiler, libcap, libseccomp, libmnl, libnftnl, busybox, zstd)
 #   test: run + bats + what the kernel guest build needs
 # Only missing packages are installed, so a prepared machine pays ~0.1 s.
 set -euo pipefail
 
-run_pkgs=(build-essential make pkg-config libcap-dev libseccomp-dev libmnl-dev
+run_pkgs=(build-essential make pkg-config libcap-dev libseccomp-dev libmnl-dev libnftnl-dev
 	  busybox-static zstd xz-utils gzip tar util-linux procps iproute2
 	  e2fsprogs)	# e2fsprogs: mkfs.ext4 for the image layout
 test_pkgs=(bats linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache

@@ -37,6 +37,7 @@
 #include "cleanup.h"
 #include "resources.h"
 #include "lock.h"
+#include "net.h"
 #include "runtime.h"
 #include "state.h"
 #include "storage.h"
@@ -237,6 +238,33 @@ static int apply_limits(struct monitor *m, struct vx_error **err)
 	return ret;
 }
 
+/* The VPS's links, from the host side into init's fresh namespace, before
+ * init may exec: its boot scripts find the network up. */
+static int net_up(struct monitor *m, struct vx_error **err)
+{
+	struct vx_ct *fresh = NULL;
+	int ret;
+
+	if (m->rebooted && vx_ct_load(m->g, m->ct->ctid, &fresh, NULL) < 0)
+		fresh = NULL;
+	ret = vx_net_up(m->g, fresh ? fresh : m->ct, m->init_pid, err);
+	vx_ct_free(fresh);
+	return ret;
+}
+
+/* /etc/resolv.conf from NAMESERVER and SEARCHDOMAIN. A VPS whose /etc
+ * cannot take it still boots; the log says why. */
+static void net_resolv(struct monitor *m)
+{
+	struct vx_error *err = NULL;
+
+	if (vx_net_resolv(m->ct->root, vx_ct_get(m->ct, "NAMESERVER", NULL),
+			  vx_ct_get(m->ct, "SEARCHDOMAIN", NULL), &err) < 0) {
+		vx_mon_log("ct %u: %s", m->ct->ctid, err->msg);
+		vx_error_free(err);
+	}
+}
+
 /*
  * Clones init, then creates the cgroups and moves init into them while
  * init builds its root file system: the two are independent, and each
@@ -286,6 +314,8 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 		ret = apply_limits(m, err);
 	if (ret == 0)
 		ret = vx_cgroup_attach(m->cg, pid, err);
+	if (ret == 0)
+		ret = net_up(m, err);
 	if (ret == 0 && write(go_w, "g", 1) != 1)
 		ret = vx_error_set(err, VX_E_START, errno,
 				   "ct %u: release init", m->ct->ctid);
@@ -326,6 +356,7 @@ static int boot(struct monitor *m, struct vx_error **err)
 		if (ret < 0)
 			return ret;
 	}
+	net_resolv(m);
 	ret = spawn_init(m, err);
 	if (ret < 0)
 		return ret;
@@ -360,6 +391,11 @@ static void teardown(struct monitor *m, bool full, bool keep_mount)
 	if (m->console_hold >= 0)
 		close(steal_fd(m->console_hold));
 	if (m->cg && vx_cgroup_destroy(m->cg, &err) < 0) {
+		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
+		vx_error_free(steal_ptr(err));
+	}
+	/* links go with init's namespace; the rest is ours to remove */
+	if (vx_net_down(m->g, m->ct->ctid, &err) < 0) {
 		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
 		vx_error_free(steal_ptr(err));
 	}

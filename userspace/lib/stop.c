@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "net.h"
 #include "cleanup.h"
 #include "run.h"
 #include "runtime.h"
@@ -92,6 +93,7 @@ static int stop_orphan(const struct vx_global *g, struct vx_ct *ct,
 		ret = vx_cgroup_destroy(cg, err);
 		vx_cgroup_free(cg);
 	}
+	vx_net_down(g, ct->ctid, NULL);
 	if (ret == 0 && vx_ct_is_mounted(ct))
 		ret = vx_ct_umount(g, ct, err);
 	/* see teardown() in monitor.c: a bind of a deleted private area */

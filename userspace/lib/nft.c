@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Anti-spoofing for routed VPSes, in nftables through libnftnl (one
+ * netlink batch per change, never the nft binary).
+ *
+ * Each routed VPS gets its own table, `netdev vx<CTID>`, so removing it
+ * is one message and no VPS's rules can touch another's:
+ *
+ *   table netdev vx101 {
+ *     set v4 { type ipv4_addr; }          the VPS's IPv4 addresses
+ *     set v6 { type ipv6_addr; }          ... and IPv6 addresses
+ *     chain in {                          ingress of the host-side veth
+ *       type filter hook ingress device venet101 priority -500; policy drop;
+ *       meta protocol ip ip saddr @v4 accept
+ *       meta protocol ip6 ip6 saddr @v6 accept
+ *       meta protocol ip6 ip6 saddr fe80::/10 accept    neighbour discovery
+ *       meta protocol ip6 ip6 saddr :: accept           duplicate detection
+ *       meta protocol arp accept
+ *       counter drop                      what a VPS tried to spoof
+ *     }
+ *   }
+ *
+ * The ingress hook sees the packet before routing, rp_filter or any other
+ * table, and a netdev chain costs nothing for other interfaces.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/if_ether.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "nft.h"
+
+#define NFT_BUF (256 * 1024)
+#define TYPE_IPV4_ADDR 7	/* nft's datatype numbers, as `nft` uses */
+#define TYPE_IPV6_ADDR 8
+
+struct batch {
+	struct mnl_nlmsg_batch *b;
+	char *buf;
+	uint32_t seq;
+	unsigned int msgs;	/* messages that will be ACKed */
+};
+
+static int batch_start(struct batch *bt)
+{
+	memset(bt, 0, sizeof(*bt));
+	bt->buf = malloc(NFT_BUF);
+	if (!bt->buf)
+		return -ENOMEM;
+	bt->b = mnl_nlmsg_batch_start(bt->buf, NFT_BUF);
+	bt->seq = (uint32_t)getpid() << 8;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+	mnl_nlmsg_batch_next(bt->b);
+	return 0;
+}
+
+static void batch_free(struct batch *bt)
+{
+	if (bt->b)
+		mnl_nlmsg_batch_stop(bt->b);
+	free(bt->buf);
+}
+
+static struct nlmsghdr *batch_hdr(struct batch *bt, int type, int flags)
+{
+	bt->msgs++;
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b),
+				     (uint16_t)type, NFPROTO_NETDEV,
+				     (uint16_t)(flags | NLM_F_ACK), bt->seq++);
+}
+
+static void batch_next(struct batch *bt)
+{
+	mnl_nlmsg_batch_next(bt->b);
+}
+
+/* Sends the batch; returns the first error the kernel reported. */
+static int batch_send(struct batch *bt)
+{
+	cleanup_free char *rbuf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	struct mnl_socket *nl;
+	unsigned int acked = 0;
+	int ret = 0;
+
+	if (!rbuf)
+		return -ENOMEM;
+	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+	mnl_nlmsg_batch_next(bt->b);
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b),
+			      mnl_nlmsg_batch_size(bt->b)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* One ACK or error per message; after an error the kernel has
+	 * aborted the whole batch but still answers the rest. */
+	while (acked < bt->msgs) {
+		ssize_t n = mnl_socket_recvfrom(nl, rbuf,
+						MNL_SOCKET_BUFFER_SIZE);
+		const struct nlmsghdr *m = (const void *)rbuf;
+		int left = (int)n;
+
+		if (n < 0) {
+			ret = ret ? ret : -errno;
+			break;
+		}
+		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+			const struct nlmsgerr *e;
+
+			if (m->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(m);
+			acked++;
+			if (e->error && !ret)
+				ret = e->error;
+		}
+		/* An aborted batch may answer only the failed message. */
+		if (ret)
+			break;
+	}
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+static void table_name(unsigned int ctid, char *buf, size_t len)
+{
+	snprintf(buf, len, "vx%u", ctid);
+}
+
+static void add_expr(struct nftnl_rule *r, const char *name,
+		     void (*fill)(struct nftnl_expr *, const void *),
+		     const void *arg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (!e)
+		return;	/* the kernel then rejects the incomplete rule */
+	fill(e, arg);
+	nftnl_rule_add_expr(r, e);
+}
+
+static void fill_meta_proto(struct nftnl_expr *e, const void *arg)
+{
+	(void)arg;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_PROTOCOL);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+}
+
+static void fill_cmp(struct nftnl_expr *e, const void *arg)
+{
+	const struct { const void *data; uint32_t len; } *c = arg;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, c->data, c->len);
+}
+
+static void fill_payload(struct nftnl_expr *e, const void *arg)
+{
+	const uint32_t *ol = arg;	/* offset, length */
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+			   NFT_PAYLOAD_NETWORK_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, ol[0]);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, ol[1]);
+}
+
+static void fill_lookup(struct nftnl_expr *e, const void *arg)
+{
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, arg);
+}
+
+static void fill_mask(struct nftnl_expr *e, const void *arg)
+{
+	static const uint8_t mask[2] = { 0xff, 0xc0 }, zero[2] = { 0, 0 };
+
+	(void)arg;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 2);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, 2);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, 2);
+}
+
+static void fill_verdict(struct nftnl_expr *e, const void *arg)
+{
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, *(const uint32_t *)arg);
+}
+
+static void fill_none(struct nftnl_expr *e, const void *arg)
+{
+	(void)e;
+	(void)arg;
+}
+
+enum match { M_SET4, M_SET6, M_LINKLOCAL6, M_UNSPEC6, M_ARP, M_ALL };
+
+static void put_rule(struct batch *bt, const char *table, enum match m)
+{
+	static const uint8_t ll[2] = { 0xfe, 0x80 }, unspec[16] = { 0 };
+	static const uint32_t saddr4[2] = { 12, 4 }, saddr6[2] = { 8, 16 },
+			      saddr6_hi[2] = { 8, 2 };
+	static const uint32_t accept = NF_ACCEPT, drop = NF_DROP;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct { const void *data; uint32_t len; } c;
+	struct nlmsghdr *nlh;
+
+	if (!r)
+		return;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "in");
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+	c.len = 2;
+	if (m != M_ALL) {
+		uint16_t proto = htons(m == M_SET4 ? ETH_P_IP :
+				       m == M_ARP ? ETH_P_ARP : ETH_P_IPV6);
+
+		c.data = &proto;
+		add_expr(r, "meta", fill_meta_proto, NULL);
+		add_expr(r, "cmp", fill_cmp, &c);
+	}
+	switch (m) {
+	case M_SET4:
+		add_expr(r, "payload", fill_payload, saddr4);
+		add_expr(r, "lookup", fill_lookup, "v4");
+		break;
+	case M_SET6:
+		add_expr(r, "payload", fill_payload, saddr6);
+		add_expr(r, "lookup", fill_lookup, "v6");
+		break;
+	case M_LINKLOCAL6:
+		add_expr(r, "payload", fill_payload, saddr6_hi);
+		add_expr(r, "bitwise", fill_mask, NULL);
+		c.data = ll;
+		add_expr(r, "cmp", fill_cmp, &c);
+		break;
+	case M_UNSPEC6:
+		add_expr(r, "payload", fill_payload, saddr6);
+		c.data = unspec;
+		c.len = 16;
+		add_expr(r, "cmp", fill_cmp, &c);
+		break;
+	case M_ARP:
+		break;
+	case M_ALL:
+		add_expr(r, "counter", fill_none, NULL);
+		break;
+	}
+	add_expr(r, "immediate", fill_verdict, m == M_ALL ? &drop : &accept);
+	nlh = batch_hdr(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	batch_next(bt);
+}
+
+/* The set's elements: the addresses of the family. */
+static struct nftnl_set *make_set(const char *table, int family,
+				  const struct vx_ip *ips, size_t n)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, family == AF_INET ? "v4" : "v6");
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, family == AF_INET ? 4 : 16);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, family == AF_INET ?
+			  TYPE_IPV4_ADDR : TYPE_IPV6_ADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, family == AF_INET ? 1 : 2);
+	for (size_t i = 0; i < n; i++) {
+		struct nftnl_set_elem *e;
+
+		if (ips[i].family != family)
+			continue;
+		e = nftnl_set_elem_alloc();
+		if (!e)
+			continue;
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, ips[i].raw,
+				   (uint32_t)vx_ip_len(&ips[i]));
+		nftnl_set_elem_add(s, e);
+	}
+	return s;
+}
+
+static bool has_family(const struct vx_ip *ips, size_t n, int family)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ips[i].family == family)
+			return true;
+	return false;
+}
+
+int vx_nft_ct_add(unsigned int ctid, const char *dev,
+		  const struct vx_ip *ips, size_t n, struct vx_error **err)
+{
+	struct batch bt;
+	struct nftnl_table *t;
+	struct nftnl_chain *c;
+	struct nlmsghdr *nlh;
+	char table[24];
+	int ret;
+
+	table_name(ctid, table, sizeof(table));
+	vx_nft_ct_del(ctid, NULL);	/* a leftover of a killed monitor */
+	if (batch_start(&bt) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "nftables");
+	t = nftnl_table_alloc();
+	c = nftnl_chain_alloc();
+	if (!t || !c) {
+		nftnl_table_free(t);
+		nftnl_chain_free(c);
+		batch_free(&bt);
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "nftables");
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
+	nlh = batch_hdr(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	batch_next(&bt);
+	nftnl_table_free(t);
+
+	for (int f = 0; f < 2; f++) {
+		struct nftnl_set *s = make_set(table, f ? AF_INET6 : AF_INET,
+					       ips, n);
+
+		if (!s)
+			continue;
+		nlh = batch_hdr(&bt, NFT_MSG_NEWSET, NLM_F_CREATE);
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		batch_next(&bt);
+		if (has_family(ips, n, f ? AF_INET6 : AF_INET)) {
+			nlh = batch_hdr(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+			nftnl_set_elems_nlmsg_build_payload(nlh, s);
+			batch_next(&bt);
+		}
+		nftnl_set_free(s);
+	}
+
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, "in");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_NETDEV);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_NETDEV_INGRESS);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, -500);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_DROP);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
+	nlh = batch_hdr(&bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	batch_next(&bt);
+	nftnl_chain_free(c);
+
+	for (enum match m = M_SET4; m <= M_ALL; m++)
+		put_rule(&bt, table, m);
+	ret = batch_send(&bt);
+	batch_free(&bt);
+	if (ret < 0)
+		return vx_error_set(err, ret == -EOPNOTSUPP || ret == -ENOENT ?
+				    VX_E_NOKERNEL : VX_E_SYSTEM, -ret,
+				    "ct %u: nftables anti-spoofing table %s on %s "
+				    "(needs nf_tables with netdev support)",
+				    ctid, table, dev);
+	return 0;
+}
+
+int vx_nft_ct_del(unsigned int ctid, struct vx_error **err)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	struct batch bt;
+	char table[24];
+	int ret;
+
+	if (!t || batch_start(&bt) < 0) {
+		nftnl_table_free(t);
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "nftables");
+	}
+	table_name(ctid, table, sizeof(table));
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
+	nlh = batch_hdr(&bt, NFT_MSG_DELTABLE, 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	batch_next(&bt);
+	nftnl_table_free(t);
+	ret = batch_send(&bt);
+	batch_free(&bt);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return vx_error_set(err, VX_E_SYSTEM, -ret,
+				    "ct %u: remove nftables table %s", ctid,
+				    table);
+	return 0;
+}
+
+int vx_nft_ct_ips(unsigned int ctid, bool add, const struct vx_ip *ips,
+		  size_t n, struct vx_error **err)
+{
+	struct nlmsghdr *nlh;
+	struct batch bt;
+	char table[24];
+	int ret;
+
+	table_name(ctid, table, sizeof(table));
+	if (batch_start(&bt) < 0)
+		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "nftables");
+	for (int f = 0; f < 2; f++) {
+		struct nftnl_set *s;
+
+		if (!has_family(ips, n, f ? AF_INET6 : AF_INET))
+			continue;
+		s = make_set(table, f ? AF_INET6 : AF_INET, ips, n);
+		if (!s)
+			continue;
+		nlh = batch_hdr(&bt, add ? NFT_MSG_NEWSETELEM :
+				NFT_MSG_DELSETELEM, add ? NLM_F_CREATE : 0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		batch_next(&bt);
+		nftnl_set_free(s);
+	}
+	ret = bt.msgs ? batch_send(&bt) : 0;
+	batch_free(&bt);
+	/* deleting an address the set does not hold is what was wanted */
+	if (ret < 0 && !(ret == -ENOENT && !add))
+		return vx_error_set(err, VX_E_SYSTEM, -ret,
+				    "ct %u: %s addresses in nftables table %s",
+				    ctid, add ? "add" : "remove", table);
+	return 0;
+}
