@@ -96,6 +96,14 @@ int vx_net_live_save(const struct vx_global *g, const struct vx_net *n,
 int vx_net_live_load(const struct vx_global *g, unsigned int ctid,
 		     struct vx_net *n);
 
+/* An fd of the running VPS's network namespace (its init checked against
+ * the state file: a recycled pid is never used). VX_E_NOT_RUNNING. */
+int vx_net_ct_netns(const struct vx_global *g, unsigned int ctid,
+		    struct vx_error **err);
+/* --netif_add / --netif_del of entry i of n on a running VPS. */
+int vx_net_netif_live(const struct vx_net *n, size_t i, bool add,
+		      int ct_netns, struct vx_error **err);
+
 /* Traffic of the VPS over all its links, from the VPS's point of view
  * (rx: received by the VPS), read from the host-side veths. */
 struct vx_net_stats {

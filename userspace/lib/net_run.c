@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "config.h"
 #include "net.h"
 #include "nft.h"
+#include "state.h"
 
 static const struct vx_ip gw6 = {
 	.family = AF_INET6, .prefix = 64,
@@ -102,6 +104,7 @@ static int routed_family(struct vx_rtnl *host, struct vx_rtnl *ct,
 			 struct vx_error **err)
 {
 	struct vx_ip def = { .family = family };
+	char path[64];
 	int ret;
 
 	if (family == AF_INET) {
@@ -109,6 +112,13 @@ static int routed_family(struct vx_rtnl *host, struct vx_rtnl *ct,
 		if (ret == 0)
 			ret = host_sysctl("ipv4", hname, "proxy_arp", "1",
 					  err);
+		/* proxy ARP answers after a random delay of up to 0.8 s by
+		 * default (to let a real owner answer first): there is none
+		 * on a veth, and the VPS ARPs for every destination */
+		snprintf(path, sizeof(path), "net/ipv4/neigh/%s/proxy_delay",
+			 hname);
+		if (ret == 0)
+			ret = vx_sysctl_write(-1, path, "0", err);
 		if (ret == 0)
 			ret = vx_rtnl_route(ct, true, cidx, &def, NULL, err);
 		return ret;
@@ -270,8 +280,6 @@ int vx_net_stop(const struct vx_net *n, struct vx_error **err)
 	char name[IFNAMSIZ];
 	int hidx, ret;
 
-	if (!n->n_ips)
-		return 0;
 	ret = vx_nft_ct_del(n->ctid, err);
 	if (vx_rtnl_open(&host, -1, ret ? NULL : err) < 0)
 		return -EIO;
@@ -445,5 +453,67 @@ int vx_net_down(const struct vx_global *g, unsigned int ctid,
 	vx_net_free(&n);
 	if (path)
 		unlink(path);
+	return ret;
+}
+
+int vx_net_ct_netns(const struct vx_global *g, unsigned int ctid,
+		    struct vx_error **err)
+{
+	struct vx_state st;
+	struct pollfd p;
+	char path[64];
+	int pidfd, fd, ret;
+
+	ret = vx_state_read(g, ctid, &st, err);
+	if (ret < 0)
+		return ret;
+	pidfd = vx_pidfd_open_checked(st.init_pid, st.init_start);
+	if (pidfd < 0)
+		return vx_error_set(err, VX_E_NOT_RUNNING, 0,
+				    "ct %u stopped meanwhile", ctid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)st.init_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* the pid was still init's when we opened its namespace if init has
+	 * not exited now (a pidfd polls readable once the process exits) */
+	p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	if (fd >= 0 && poll(&p, 1, 0) != 0) {
+		close(fd);
+		fd = -1;
+		errno = ESRCH;
+	}
+	close(pidfd);
+	if (fd < 0)
+		return vx_error_set(err, VX_E_NOT_RUNNING, errno,
+				    "ct %u: network namespace", ctid);
+	return fd;
+}
+
+int vx_net_netif_live(const struct vx_net *n, size_t i, bool add,
+		      int ct_netns, struct vx_error **err)
+{
+	struct vx_rtnl host, ct;
+	char name[IFNAMSIZ];
+	int ret;
+
+	ret = vx_rtnl_open(&host, -1, err);
+	if (ret < 0)
+		return ret;
+	if (!add) {
+		ret = vx_netif_host_name(n->ctid, &n->ifs[i], i, name, err);
+		if (ret == 0 && (ret = vx_rtnl_link_del(&host, name, err)) ==
+		    -ENODEV)
+			ret = 0;
+		vx_rtnl_close(&host);
+		return ret;
+	}
+	ret = vx_rtnl_open(&ct, ct_netns, err);
+	if (ret == 0) {
+		ret = bridged_start(&host, &ct, n, i, ct_netns, err);
+		vx_rtnl_close(&ct);
+	}
+	vx_rtnl_close(&host);
+	if (ret < 0)
+		vx_error_prefix(err, "ct %u: netif %s", n->ctid,
+				n->ifs[i].ifname);
 	return ret;
 }

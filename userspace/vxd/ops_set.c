@@ -225,7 +225,7 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
 	int64_t save = 0;
-	bool running, ob, dirty = false;
+	bool running, ob, net, dirty = false;
 	int ret;
 
 	struct res_changes res __attribute__((cleanup(vxd_res_changes_free))) = { 0 };
@@ -240,6 +240,9 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	if (name && name[0] && (ret = vx_check_name(name, err)) < 0)
 		return ret;
 	if (onboot && (ret = vx_parse_bool(onboot, &ob, err)) < 0)
+		return ret;
+	net = vxd_net_requested(r);
+	if (net && (ret = vxd_net_check(r, err)) < 0)
 		return ret;
 	ret = vxd_req_lock_load(r, "set", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
@@ -267,6 +270,11 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 			dirty = true;
 		}
 	}
+	if (net) {
+		ret = vxd_net_set(r, ct, running, save, &dirty, err);
+		if (ret < 0)
+			return ret;
+	}
 	if (onboot) {
 		vx_conf_set(ct->conf, "ONBOOT", ob ? "yes" : "no");
 		dirty = true;
@@ -289,10 +297,11 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	}
 	if (dirty)
 		vxd_info(r, "Saved parameters for CT %u", ctid);
-	if (running && !save && (hostname || res.n))
+	if (running && !save && (hostname || res.n || net))
 		vxd_info(r, "WARNING: Settings were not saved to the CT config and will be lost after the CT restarts (use --save)");
-	vxd_log("ct %u: set%s%s%s%s%s", ctid, hostname ? " hostname" : "",
+	vxd_log("ct %u: set%s%s%s%s%s%s", ctid, hostname ? " hostname" : "",
 		name ? " name" : "", onboot ? " onboot" : "",
-		desc ? " description" : "", res.n ? " limits" : "");
+		desc ? " description" : "", res.n ? " limits" : "",
+		net ? " network" : "");
 	return ret;
 }

@@ -75,6 +75,11 @@ int vxd_op_restart(struct vxd_req *r, struct vx_error **err);
 int vxd_op_mount(struct vxd_req *r, struct vx_error **err);
 int vxd_op_umount(struct vxd_req *r, struct vx_error **err);
 int vxd_op_set(struct vxd_req *r, struct vx_error **err);
+/* ops_net.c: the network options of set */
+bool vxd_net_requested(struct vxd_req *r);
+int vxd_net_check(struct vxd_req *r, struct vx_error **err);
+int vxd_net_set(struct vxd_req *r, struct vx_ct *ct, bool running, bool save,
+		bool *dirty, struct vx_error **err);
 /* Resolves the request's "ct" field (number or name). */
 int vxd_req_ctid(struct vxd_req *r, unsigned int *ctid, struct vx_error **err);
 /* Locks (fail fast), rolls back a dead create, loads the config. */

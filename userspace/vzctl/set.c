@@ -42,13 +42,40 @@ static const char set_usage[] =
 	"  --iopslimit N       disk operations per second (0: none)\n"
 	"  --ioprio 0..7       disk I/O weight (default 4)\n"
 	"  --applyconfig NAME  the resource settings of conf/ve-NAME.conf-sample\n"
+	"\n"
+	"Network (live on a running container; see docs/network.md):\n"
+	"  --ipadd ADDR[/PREFIX]  add an IPv4/IPv6 address (routed; repeatable)\n"
+	"  --ipdel ADDR|all       remove an address (repeatable)\n"
+	"  --nameserver ADDR|inherit  DNS server for /etc/resolv.conf (repeatable)\n"
+	"  --searchdomain DOMAIN  search domains for /etc/resolv.conf (repeatable)\n"
+	"  --netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]\n"
+	"                         a bridged veth interface (needs a restart)\n"
+	"  --netif_del IFNAME|all remove one\n"
 	"Kernel beancounters (--numfile, --numtcpsock, --privvmpages ...) need the\n"
 	"vx kernel patchset and are refused on other kernels (exit 5).\n";
 
 struct set_req {
 	struct vx_msg *req;
 	int n;
+	/* repeatable options, sent space-separated */
+	char *list[4];	/* ipadd, ipdel, nameserver, searchdomain */
 };
+
+static const char *const list_keys[4] = { "ipadd", "ipdel", "nameserver",
+					   "searchdomain" };
+
+static int list_add(struct set_req *s, int i, const char *arg)
+{
+	char *old = s->list[i], *grown = NULL;
+
+	if (asprintf(&grown, "%s%s%s", old ? old : "", old ? " " : "",
+		     arg) < 0)
+		return VX_E_SYSTEM;
+	free(old);
+	s->list[i] = grown;
+	s->n++;
+	return 0;
+}
 
 static int set_opt(int opt, const char *arg, void *data)
 {
@@ -63,6 +90,10 @@ static int set_opt(int opt, const char *arg, void *data)
 	case 'D': ret = vx_msg_put_str(s->req, "description", arg); break;
 	case 's': return vx_msg_put_int(s->req, "save", 1) ? VX_E_SYSTEM : 0;
 	case 'A': ret = vx_msg_put_str(s->req, "applyconfig", arg); break;
+	case 900: case 901: case 902: case 903:
+		return list_add(s, opt - 900, arg);
+	case 904: ret = vx_msg_put_str(s->req, "netif_add", arg); break;
+	case 905: ret = vx_msg_put_str(s->req, "netif_del", arg); break;
 	case 'o':
 		if (vx_parse_bool(arg, &b, &err) < 0) {
 			ret = vzctl_fail(VX_E_INVAL_VALUE,
@@ -94,6 +125,12 @@ int cmd_set(int argc, char **argv)
 		{ "description", required_argument, NULL, 'D' },
 		{ "save", no_argument, NULL, 's' },
 		{ "applyconfig", required_argument, NULL, 'A' },
+		{ "ipadd", required_argument, NULL, 900 },
+		{ "ipdel", required_argument, NULL, 901 },
+		{ "nameserver", required_argument, NULL, 902 },
+		{ "searchdomain", required_argument, NULL, 903 },
+		{ "netif_add", required_argument, NULL, 904 },
+		{ "netif_del", required_argument, NULL, 905 },
 	};
 	struct option opts[ARRAY_SIZE(base) + 64] = { { 0 } };
 	struct vx_msg req;
@@ -107,6 +144,12 @@ int cmd_set(int argc, char **argv)
 			vx_res_opts[i].opt, required_argument, NULL, 1000 + (int)i };
 	vx_msg_init(&req, VXD_CMD_SET, VX_MSG_REQUEST);
 	ret = vzctl_parse(argc, argv, "", opts, set_usage, set_opt, &s, &ctid);
+	for (int i = 0; i < 4; i++) {
+		if (!ret && s.list[i] &&
+		    vx_msg_put_str(&req, list_keys[i], s.list[i]))
+			ret = VX_E_SYSTEM;
+		free(s.list[i]);
+	}
 	if (ret) {
 		vx_msg_release(&req);
 		return ret < 0 ? 0 : ret;
