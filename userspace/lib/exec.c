@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "beancounter.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "run.h"
@@ -169,6 +170,12 @@ static void relay(struct target *t, char *const argv[], const int stdio[3],
 	close_range(pidfd + 1, ~0U, 0);
 
 	if (vx_cgroup_attach(t->cg, 0, &err) < 0) {
+		dprintf(2, "vx: %s\n", err->msg);
+		_exit(126);
+	}
+	/* the kernel context too (the patchset only), while we are still
+	 * privileged and in the host's network namespace */
+	if (vx_bc_join(t->ctid, &err) < 0) {
 		dprintf(2, "vx: %s\n", err->msg);
 		_exit(126);
 	}

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beancounter.h"
 #include "cleanup.h"
 #include "resources.h"
 #include "lock.h"
@@ -223,8 +224,8 @@ static int spawn_fail(struct monitor *m, int err_r, int ret,
 	return ret;
 }
 
-/* Resource limits go in before init joins the cgroups, so it never runs
- * unlimited. After a reboot inside the CT the config is read again: a
+/* Resource limits go in before init joins the cgroups (and its kernel
+ * context), so it never runs unlimited. After a reboot inside the CT the config is read again: a
  * `vzctl set --save` made meanwhile applies, as it would at a start. */
 static int apply_limits(struct monitor *m, struct vx_error **err)
 {
@@ -234,6 +235,11 @@ static int apply_limits(struct monitor *m, struct vx_error **err)
 	if (m->rebooted && vx_ct_load(m->g, m->ct->ctid, &fresh, NULL) < 0)
 		fresh = NULL;
 	ret = vx_limits_apply(m->cg, fresh ? fresh : m->ct, NULL, err);
+	/* kernel beancounters (no-op without the patchset): init enters
+	 * context CTID here, before it execs */
+	if (ret == 0)
+		ret = vx_bc_start((fresh ? fresh : m->ct)->conf, m->ct->ctid,
+				  m->init_fd, err);
 	vx_ct_free(fresh);
 	return ret;
 }
@@ -391,6 +397,10 @@ static void teardown(struct monitor *m, bool full, bool keep_mount)
 	if (m->console_hold >= 0)
 		close(steal_fd(m->console_hold));
 	if (m->cg && vx_cgroup_destroy(m->cg, &err) < 0) {
+		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
+		vx_error_free(steal_ptr(err));
+	}
+	if (vx_bc_stop(m->ct->ctid, &err) < 0) {
 		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
 		vx_error_free(steal_ptr(err));
 	}

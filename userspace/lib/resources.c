@@ -148,19 +148,26 @@ int vx_res_option(const struct vx_res_opt *o, const char *arg, char **value,
 	case VX_RES_BL_PAGES:
 	case VX_RES_BL_COUNT:
 	case VX_RES_UBC:
-		ret = vx_parse_barrier_limit(arg, o->kind == VX_RES_BL_COUNT ?
+		/* numfile, numtcpsock ... count objects; privvmpages and
+		 * the reserved memory ones are sizes */
+		ret = vx_parse_barrier_limit(arg, o->kind == VX_RES_BL_COUNT ||
+					     (o->kind == VX_RES_UBC &&
+					      !strncmp(o->opt, "num", 3)) ?
 					     VX_UNIT_COUNT : VX_UNIT_PAGES,
 					     &b, &l, err);
 		if (ret < 0) {
 			vx_error_prefix(err, "--%s", o->opt);
 			return ret;
 		}
-		if (o->kind == VX_RES_UBC)
+		if (o->kind == VX_RES_UBC && !vx_kctx_present())
 			return vx_error_set(err, VX_E_NOKERNEL, 0,
-					    vx_kctx_present() ?
-					    "--%s: kernel beancounters are not driven by this version of vx yet" :
 					    "--%s: needs kernel beancounters (the vx kernel patchset, generic-netlink family \"" VX_GENL_NAME "\"), which the running kernel lacks; only --numproc, --ram/--physpages and --swap/--swappages work on a stock kernel",
 					    o->opt);
+		if (o->kind == VX_RES_UBC &&
+		    vx_kres_id(o->opt) >= VX_RES_NR_ACCOUNTED)
+			return vx_error_set(err, VX_E_NOKERNEL, 0,
+					    "--%s: the vx kernel patchset does not account %s (a reserved beancounter); accounted are numproc numfile numtcpsock numothersock numflock numpty numsiginfo privvmpages",
+					    o->opt, o->opt);
 		if (o->kind == VX_RES_BL_COUNT && l == 0)
 			return INVAL(err, "invalid --%s '%s': a limit of 0 would forbid every process; expected barrier[:limit] >= 1 or 'unlimited'",
 				     o->opt, arg);
@@ -581,8 +588,14 @@ void vx_res_features(FILE *out)
 		access("/sys/fs/cgroup/cpu/cpu.rt_runtime_us", F_OK) == 0 ?
 		"yes (a VPS gets no RT budget: SCHED_FIFO/RR refused inside)" :
 		"no");
-	fprintf(out, "  kernel beancounters (--numfile, --numtcpsock ...): %s\n",
-		vx_kctx_present() ? "present, not driven by this vx yet" :
-		"no (refused with exit 5)");
+	if (vx_kctx_present()) {
+		fprintf(out, "  kernel contexts: yes (generic-netlink family \"" VX_GENL_NAME "\", context id = CTID)\n");
+		fprintf(out, "  kernel beancounters:");
+		for (int i = 0; i < VX_RES_NR_ACCOUNTED; i++)
+			fprintf(out, " %s", vx_kres_name(i));
+		fprintf(out, " (/proc/user_beancounters)\n");
+	} else {
+		fprintf(out, "  kernel contexts and beancounters (--numfile, --numtcpsock ...): no, the vx kernel patchset is not running (those options are refused with exit 5)\n");
+	}
 #undef HAVE
 }

@@ -21,6 +21,7 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
+#include "beancounter.h"
 #include "cgroup.h"
 #include "net.h"
 #include "cleanup.h"
@@ -94,6 +95,8 @@ static int stop_orphan(const struct vx_global *g, struct vx_ct *ct,
 		vx_cgroup_free(cg);
 	}
 	vx_net_down(g, ct->ctid, NULL);
+	if (ret == 0)
+		ret = vx_bc_stop(ct->ctid, err);
 	if (ret == 0 && vx_ct_is_mounted(ct))
 		ret = vx_ct_umount(g, ct, err);
 	/* see teardown() in monitor.c: a bind of a deleted private area */

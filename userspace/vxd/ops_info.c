@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beancounter.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "ct.h"
@@ -122,6 +123,55 @@ static void put_res(struct vx_msg *row, const char *name,
 	}
 }
 
+/* Kernel beancounters (numproc aside, which the cgroup rows carry):
+ * barrier and limit from the config, unlimited when a key is unset. */
+static void put_bc_limits(struct vx_msg *row, const struct vx_ct *ct)
+{
+	struct vx_kres rows[VX_RES_NR_ACCOUNTED];
+
+	if (vx_bc_from_conf(ct->conf, ct->ctid, rows, NULL) < 0)
+		return;
+	for (int i = VX_RES_NUMPROC + 1; i < VX_RES_NR_ACCOUNTED; i++)
+		put_res(row, vx_kres_name(i), &(struct vx_res_usage){
+				.held = -1, .maxheld = -1, .failcnt = -1,
+				.barrier = (long long)rows[i].barrier,
+				.limit = (long long)rows[i].limit });
+}
+
+/* Kernel beancounters of a running CT, from its kernel context (no-op
+ * without the vx patchset). numproc is counted by the kernel and by the
+ * pids cgroup with the same limit; the kernel charges first at fork(), so
+ * a refused fork shows in one failcnt or the other: vzlist adds them. */
+static size_t put_bc_usage(struct vx_msg *row, unsigned int ctid,
+			   struct vx_res_usage *numproc)
+{
+	struct vx_kres rows[VX_RES_NR_ACCOUNTED];
+	size_t n = 0;
+
+	if (vx_bc_usage(ctid, rows, &n, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vx_res_usage u = {
+			.held = (long long)rows[i].held,
+			.maxheld = (long long)rows[i].maxheld,
+			.barrier = (long long)rows[i].barrier,
+			.limit = (long long)rows[i].limit,
+			.failcnt = (long long)rows[i].failcnt,
+		};
+
+		if (rows[i].id != VX_RES_NUMPROC) {
+			put_res(row, rows[i].name, &u);
+			continue;
+		}
+		if (numproc->failcnt < 0)
+			numproc->failcnt = 0;
+		numproc->failcnt += u.failcnt;
+		if (u.maxheld > numproc->maxheld)
+			numproc->maxheld = u.maxheld;
+	}
+	return n;
+}
+
 /* Configured limits (also for stopped CTs), as vzlist shows them. */
 static void put_limits(struct vx_msg *row, const struct vx_ct *ct)
 {
@@ -155,23 +205,27 @@ static void put_limits(struct vx_msg *row, const struct vx_ct *ct)
 		vx_msg_put_int(row, "ioprio", l.ioprio);
 }
 
-/* Usage of a running CT from its cgroups (pids, memory, cpuacct). */
-static void put_usage(struct vxd_req *r, struct vx_msg *row,
-		      const struct vx_ct *ct, const struct vx_state *s)
+/* Usage of a running CT from its cgroups (pids, memory, cpuacct) and
+ * its kernel context. */
+static size_t put_usage(struct vxd_req *r, struct vx_msg *row,
+			const struct vx_ct *ct, const struct vx_state *s)
 {
 	struct vx_cgroup *cg = NULL;
 	struct vx_ct_usage u;
+	size_t nbc;
 
 	if (vx_cgroup_open(r->g, ct->ctid, s->cgroup[0] ? s->cgroup : NULL,
 			   &cg, NULL) < 0)
-		return;
+		return 0;
 	vx_limits_usage(cg, ct->conf, &u);
 	vx_cgroup_free(cg);
+	nbc = put_bc_usage(row, ct->ctid, &u.numproc);
 	put_res(row, "numproc", &u.numproc);
 	put_res(row, "physpages", &u.physpages);
 	put_res(row, "swappages", &u.swappages);
 	if (u.cpu_usage_ns >= 0)
 		vx_msg_put_int(row, "cpu_ns", u.cpu_usage_ns);
+	return nbc;
 }
 
 /* vzlist's STATUS column: one word, running wins over everything else. */
@@ -192,6 +246,7 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 	struct vx_status st = { 0 };
 	struct vx_ct *ct = NULL;
 	struct vx_msg row;
+	size_t nbc = 0;
 	int ret;
 
 	vx_msg_init(&row, 0, 0);
@@ -234,10 +289,13 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 			vx_msg_put_int(&row, "uptime",
 				       time(NULL) - s.started_at);
 			if (ct)
-				put_usage(r, &row, ct, &s);
+				nbc = put_usage(r, &row, ct, &s);
 		}
 		vx_msg_put_int(&row, "init_pid", st.init_pid);
 	}
+	/* no kernel context: the configured beancounter limits */
+	if (ct && !nbc)
+		put_bc_limits(&row, ct);
 	ret = vx_msg_put_nest(r->out, "ct", &row);
 	vx_ct_free(ct);
 	vx_msg_release(&row);

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "beancounter.h"
 #include "cleanup.h"
 #include "ct.h"
 #include "cgroup.h"
@@ -184,7 +185,7 @@ static struct vx_conf *res_merged(const struct vx_conf *conf,
 }
 
 /* Checks the merged config and, on a running CT, writes it into the
- * CT's cgroups. */
+ * CT's cgroups and its kernel context. */
 static int res_apply(struct vxd_req *r, struct vx_ct *ct,
 		     const struct res_changes *c, bool running,
 		     struct vx_error **err)
@@ -210,6 +211,9 @@ static int res_apply(struct vxd_req *r, struct vx_ct *ct,
 		ret = vx_limits_kernel_check(cg, &l, err);
 	if (ret == 0 && running)
 		ret = vx_cgroup_set_limits(cg, &l, err);
+	/* kernel beancounters: a no-op on a kernel without them */
+	if (ret == 0 && running)
+		ret = vx_bc_set_live(merged, ct->ctid, err);
 	vx_cgroup_free(cg);
 	vx_conf_free(merged);
 	return ret;

@@ -56,6 +56,15 @@ static const struct field fields[] = {
 	{ n ".f", h ".F", 10, true, F_NUM, n ".f" }
 	RES("physpages", "PHYSPAGES"),
 	RES("swappages", "SWAPPAGES"),
+	/* kernel beancounters: usage from the kernel context (the vx
+	 * patchset), limits from the config */
+	RES("numfile", "NFILE"),
+	RES("numtcpsock", "NTCPSOCK"),
+	RES("numothersock", "NOTHSOCK"),
+	RES("numflock", "NFLOCK"),
+	RES("numpty", "NPTY"),
+	RES("numsiginfo", "NSIGINFO"),
+	RES("privvmpages", "PRIVVMP"),
 #undef RES
 	{ "numproc.m", "NPROC.M", 10, true, F_NUM, "numproc.m" },
 	{ "numproc.b", "NPROC.B", 19, true, F_NUM, "numproc.b" },
@@ -100,7 +109,10 @@ static const char list_usage[] =
 	"  -o, --output LIST  columns: ctid veid name hostname status ostemplate\n"
 	"                     private root onboot description ip numproc\n"
 	"                     numproc.m .b .l .f (maxheld barrier limit failcnt)\n"
-	"                     physpages[.m.b.l.f] swappages[.m.b.l.f] cpulimit\n"
+	"                     physpages[.m.b.l.f] swappages[.m.b.l.f]\n"
+	"                     kernel beancounters (vx patchset) numfile numtcpsock\n"
+	"                     numothersock numflock numpty numsiginfo privvmpages,\n"
+	"                     each also .m .b .l .f; cpulimit\n"
 	"                     cpuunits cpus cpumask iolimit iopslimit ioprio\n"
 	"                     laverage uptime\n"
 	"  -s, --sort FIELD   sort by FIELD (-FIELD: descending)\n"
@@ -401,6 +413,9 @@ int cmd_list(int argc, char **argv)
 					     "ostemplate", "private", "root",
 					     "onboot", "description", "ip",
 					     "numproc", "physpages", "swappages",
+					     "numfile", "numtcpsock",
+					     "numothersock", "numflock", "numpty",
+					     "numsiginfo", "privvmpages",
 					     "cpulimit", "cpuunits", "cpus",
 					     "cpumask", "iolimit", "iopslimit",
 					     "ioprio", "laverage", "uptime" };

@@ -9,13 +9,16 @@
  * "*" marks a resource whose limit was hit (failcnt > 0), "!" one whose
  * held or maxheld value is at 90 % of its limit or above, "(+N new)" the
  * failures since the previous `vzctl stat` of this CT. Exit 0 even
- * then: this is a view, not a check. The numbers are vzlist's (one list
+ * then: this is a view, not a check. Kernel beancounters (numfile,
+ * numtcpsock ... of the vx patchset) follow when the kernel counts them
+ * or the config limits them. The numbers are vzlist's (one list
  * request); CPU settings and the CPU time used follow the table.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "config.h"
 #include "global.h"
 #include "values.h"
@@ -38,22 +41,29 @@ static void cell(long long v)
 		printf(" %10lld", v);
 }
 
+/* Rows in OpenVZ's order of /proc/user_beancounters: cgroup-backed ones
+ * first, then the kernel beancounters of the vx patchset. */
+static const char *const res_rows[] = {
+	"numproc", "physpages", "swappages", "numfile", "numtcpsock",
+	"numothersock", "numflock", "numpty", "numsiginfo", "privvmpages",
+};
+#define NROWS ARRAY_SIZE(res_rows)
+
 /* failcnt of each resource at the previous `vzctl stat` of this CT, kept
  * in RUNDIR/ct/CTID.failcnt (run-time state: gone at reboot, like the
  * counters themselves). */
 struct seen {
 	char *path;
-	long long numproc, physpages, swappages;
-	char out[256];
+	long long failcnt[NROWS];
+	char out[512];
 };
 
 static long long *seen_slot(struct seen *s, const char *name)
 {
-	if (!strcmp(name, "numproc"))
-		return &s->numproc;
-	if (!strcmp(name, "physpages"))
-		return &s->physpages;
-	return &s->swappages;
+	for (size_t i = 0; i < NROWS; i++)
+		if (!strcmp(name, res_rows[i]))
+			return &s->failcnt[i];
+	return NULL;
 }
 
 static void seen_load(struct seen *s, unsigned int ctid)
@@ -61,7 +71,8 @@ static void seen_load(struct seen *s, unsigned int ctid)
 	struct vx_global *g = NULL;
 	FILE *f;
 
-	s->numproc = s->physpages = s->swappages = -1;
+	for (size_t i = 0; i < NROWS; i++)
+		s->failcnt[i] = -1;
 	s->path = NULL;
 	s->out[0] = '\0';
 	if (vx_global_load(NULL, &g, NULL) < 0)
@@ -75,7 +86,8 @@ static void seen_load(struct seen *s, unsigned int ctid)
 		long long v;
 
 		while (fscanf(f, "%31s %lld", key, &v) == 2)
-			*seen_slot(s, key) = v;
+			if (seen_slot(s, key))
+				*seen_slot(s, key) = v;
 		fclose(f);
 	}
 }
@@ -94,7 +106,7 @@ static void print_res(const char *buf, size_t len, const char *name,
 	long long prev = *seen_slot(seen, name), fresh = 0;
 	size_t n = strlen(seen->out);
 	static const char *const sfx[] = { "", ".m", ".b", ".l", ".f" };
-	long long v[5];
+	long long v[5], ref;
 	char key[64];
 	bool near;
 
@@ -102,9 +114,18 @@ static void print_res(const char *buf, size_t len, const char *name,
 		snprintf(key, sizeof(key), "%s%s", name, sfx[i]);
 		v[i] = get(buf, len, key);
 	}
-	near = v[3] > 0 && (uint64_t)v[3] < VX_UNLIMITED &&
-	       ((v[0] >= 0 && v[0] * 10 >= v[3] * 9) ||
-		(v[1] >= 0 && v[1] * 10 >= v[3] * 9));
+	/* a kernel beancounter neither counted (no context: stock kernel
+	 * or stopped CT) nor limited says nothing */
+	if (v[0] < 0 && v[1] < 0 && v[4] < 0 &&
+	    (v[3] < 0 || (uint64_t)v[3] >= VX_UNLIMITED) &&
+	    strcmp(name, "numproc") && strcmp(name, "physpages") &&
+	    strcmp(name, "swappages"))
+		return;
+	/* soft resources (privvmpages, numflock) fail at the barrier */
+	ref = v[2] > 0 && v[2] < v[3] ? v[2] : v[3];
+	near = ref > 0 && (uint64_t)ref < VX_UNLIMITED &&
+	       ((v[0] >= 0 && v[0] * 10 >= ref * 9) ||
+		(v[1] >= 0 && v[1] * 10 >= ref * 9));
 	/* a lower count than last time: the CT restarted, all are new */
 	if (v[4] > 0)
 		fresh = prev >= 0 && prev <= v[4] ? v[4] - prev : v[4];
@@ -127,7 +148,8 @@ int cmd_stat(int argc, char **argv)
 		"\n"
 		"Shows the container's resources as OpenVZ's vzubc does: held,\n"
 		"maxheld, barrier, limit, failcnt. '*' marks a resource that hit its\n"
-		"limit (failcnt > 0), '!' one at 90% of its limit or above, and\n"
+		"limit (failcnt > 0), '!' one at 90% of its limit (or of its barrier,\n"
+		"when that is lower) or above, and\n"
 		"(+N new) the failures since the previous `vzctl stat` of the container.\n";
 	static const struct option opts[] = { { 0 } };
 	struct vx_msg req, resp;
@@ -168,9 +190,8 @@ int cmd_stat(int argc, char **argv)
 		printf("%-12s %10s %10s %10s %10s %10s\n", "resource", "held",
 		       "maxheld", "barrier", "limit", "failcnt");
 		seen_load(&seen, want);
-		print_res(f.val, f.len, "numproc", &seen);
-		print_res(f.val, f.len, "physpages", &seen);
-		print_res(f.val, f.len, "swappages", &seen);
+		for (size_t i = 0; i < NROWS; i++)
+			print_res(f.val, f.len, res_rows[i], &seen);
 		seen_save(&seen);
 		printf("cpulimit %lld%%  cpuunits %lld  cpus %s",
 		       get(f.val, f.len, "cpulimit"),
