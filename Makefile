@@ -25,7 +25,7 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
 	   -Wmissing-prototypes -Wstrict-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iuserspace/lib -Iinclude/uapi
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
-LIBS    := -lcap -lseccomp -lnftnl -lmnl
+LIBS    := -lcap -lseccomp -lnftnl -lmnl -lcrypt
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC   := $(sort $(wildcard userspace/lib/*.c))

@@ -317,6 +317,9 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 	}
 	if (ret)
 		return ret;
+	ret = vx_template_apply_conf(g, c->ostemplate, c->ct->conf, err);
+	if (ret)
+		return ret;
 	ret = pick_layout(c, o, sample, err);
 	if (ret)
 		return ret;

@@ -143,6 +143,41 @@ int vx_template_find(const struct vx_global *g, const char *name,
 	return -ENOENT;
 }
 
+/* Keys a template may set in the configs of its CTs: those that depend on
+ * what is inside the tree (its init), not on the hoster's policy. */
+static const char *const tpl_keys[] = { "STOP_SIGNAL" };
+
+int vx_template_apply_conf(const struct vx_global *g, const char *name,
+			   struct vx_conf *conf, struct vx_error **err)
+{
+	cleanup_free char *path = NULL;
+	struct vx_conf *t = NULL;
+	int ret;
+
+	if (asprintf(&path, "%s/cache/%s.conf", g->template_dir, name) < 0)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template %s", name);
+	ret = vx_conf_load(path, &t, err);
+	if (ret == -ENOENT) {
+		vx_error_free(err ? *err : NULL);
+		if (err)
+			*err = NULL;
+		return 0;
+	}
+	if (ret) {
+		vx_error_prefix(err, "OS template %s: its settings file", name);
+		return ret;
+	}
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(tpl_keys); i++) {
+		const char *v = vx_conf_get(t, tpl_keys[i]);
+
+		if (v && vx_conf_set(conf, tpl_keys[i], v) < 0)
+			ret = vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template %s",
+					   name);
+	}
+	vx_conf_free(t);
+	return ret;
+}
+
 int vx_template_check_tree(const char *dir, const char *archive,
 			   struct vx_error **err)
 {

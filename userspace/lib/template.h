@@ -12,6 +12,7 @@
 #define VX_TEMPLATE_H
 
 #include <stdbool.h>
+#include "config.h"
 #include "global.h"
 
 /* TEMPLATE/cache/NAME.tar.{zst,gz,xz} -> malloc'd path, or
@@ -30,6 +31,13 @@ int vx_template_list(const struct vx_global *g, char ***names,
  * (code VX_E_CREATE_PRIVATE). */
 int vx_template_unpack(const char *path, const char *dir,
 		       struct vx_error **err);
+
+/* TEMPLATE/cache/NAME.conf, written by the template's builder next to the
+ * archive, holds settings the template's tree needs in the configs of its
+ * CTs (STOP_SIGNAL: which signal its init shuts down on). Create copies
+ * those keys over the sample's. No file: nothing to do. */
+int vx_template_apply_conf(const struct vx_global *g, const char *name,
+			   struct vx_conf *conf, struct vx_error **err);
 
 /* A CT without init or a shell can never start: refuses a tree that has
  * neither /sbin/init nor /bin/sh (GNU tar exits 0 on an empty or garbage

@@ -268,6 +268,13 @@ int vx_template_remove(const struct vx_global *g, const char *name,
 		if (unlink(p) < 0 && errno != ENOENT)
 			ret = vx_error_set(err, VX_E_DESTROY, errno, "remove %s", p);
 	}
+	if (!ret) {
+		char p[PATH_MAX];
+
+		snprintf(p, sizeof(p), "%s/cache/%s.conf", g->template_dir, name);
+		if (unlink(p) < 0 && errno != ENOENT)
+			ret = vx_error_set(err, VX_E_DESTROY, errno, "remove %s", p);
+	}
 	vx_template_info_free(ti);
 	return ret;
 }
@@ -316,7 +323,7 @@ int vx_template_install(const struct vx_global *g, const char *name,
 	cleanup_close int lock = -1;
 	size_t blen = strlen(built);
 	const char *ext = NULL;
-	char dst[PATH_MAX];
+	char dst[PATH_MAX], conf[PATH_MAX], cdst[PATH_MAX];
 	int ret;
 
 	ret = check_name(g, name, err);
@@ -336,6 +343,14 @@ int vx_template_install(const struct vx_global *g, const char *name,
 	lock = vx_lower_lock(g, name, true, err);
 	if (lock < 0)
 		return lock;
+	/* The settings file first: a create that sees the new archive must
+	 * see its settings (a create takes the lock only for overlay). A
+	 * builder that wrote none leaves no stale one of an older build. */
+	snprintf(conf, sizeof(conf), "%.*s.conf", (int)(blen - strlen(ext)), built);
+	snprintf(cdst, sizeof(cdst), "%s/cache/%s.conf", g->template_dir, name);
+	if (access(conf, F_OK) == 0 ? rename(conf, cdst) < 0 :
+	    unlink(cdst) < 0 && errno != ENOENT)
+		return vx_error_set(err, VX_E_SYSTEM, errno, "install %s", cdst);
 	if (rename(built, dst) < 0)
 		return vx_error_set(err, VX_E_SYSTEM, errno, "rename %s to %s",
 				    built, dst);

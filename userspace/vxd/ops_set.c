@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "resources.h"
 #include "run.h"
+#include "setup.h"
 #include "state.h"
 #include "values.h"
 #include "vxd.h"
@@ -225,6 +226,11 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	const char *name = vx_msg_get_str(r->in, "name");
 	const char *onboot = vx_msg_get_str(r->in, "onboot");
 	const char *desc = vx_msg_get_str(r->in, "description");
+	/* files in the CT's tree (setup.c): on a stopped CT too */
+	struct vx_setup su = {
+		.hostname = hostname,
+		.userpasswd = vx_msg_get_str(r->in, "userpasswd"),
+	};
 	cleanup_unlock int lockfd = -1;
 	cleanup_ct struct vx_ct *ct = NULL;
 	unsigned int ctid;
@@ -248,6 +254,8 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	net = vxd_net_requested(r);
 	if (net && (ret = vxd_net_check(r, err)) < 0)
 		return ret;
+	if ((ret = vx_setup_check(&su, err)) < 0)
+		return ret;
 	ret = vxd_req_lock_load(r, "set", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
@@ -263,6 +271,11 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 			vx_conf_set(ct->conf, "HOSTNAME", hostname);
 			dirty = true;
 		}
+	}
+	if (su.hostname || su.userpasswd) {
+		ret = vx_setup_ct(r->g, ct, &su, err);
+		if (ret < 0)
+			return ret;
 	}
 	if (res.n) {
 		ret = res_apply(r, ct, &res, running, err);
@@ -301,11 +314,14 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 	}
 	if (dirty)
 		vxd_info(r, "Saved parameters for CT %u", ctid);
+	if (su.userpasswd)
+		vxd_info(r, "Password of user %.*s set in CT %u",
+			 (int)strcspn(su.userpasswd, ":"), su.userpasswd, ctid);
 	if (running && !save && (hostname || res.n || net))
 		vxd_info(r, "WARNING: Settings were not saved to the CT config and will be lost after the CT restarts (use --save)");
-	vxd_log("ct %u: set%s%s%s%s%s%s", ctid, hostname ? " hostname" : "",
+	vxd_log("ct %u: set%s%s%s%s%s%s%s", ctid, hostname ? " hostname" : "",
 		name ? " name" : "", onboot ? " onboot" : "",
 		desc ? " description" : "", res.n ? " limits" : "",
-		net ? " network" : "");
+		net ? " network" : "", su.userpasswd ? " userpasswd" : "");
 	return ret;
 }

@@ -43,6 +43,10 @@ static const char set_usage[] =
 	"  --ioprio 0..7       disk I/O weight (default 4)\n"
 	"  --applyconfig NAME  the resource settings of conf/ve-NAME.conf-sample\n"
 	"\n"
+	"  --userpasswd USER:PASSWORD  sets USER's password in the container's\n"
+	"                      /etc/shadow (SHA-512 crypt; stopped or running;\n"
+	"                      never saved in the config)\n"
+	"\n"
 	"Network (live on a running container; see docs/network.md):\n"
 	"  --ipadd ADDR[/PREFIX]  add an IPv4/IPv6 address (routed; repeatable)\n"
 	"  --ipdel ADDR|all       remove an address (repeatable)\n"
@@ -90,6 +94,7 @@ static int set_opt(int opt, const char *arg, void *data)
 	case 'D': ret = vx_msg_put_str(s->req, "description", arg); break;
 	case 's': return vx_msg_put_int(s->req, "save", 1) ? VX_E_SYSTEM : 0;
 	case 'A': ret = vx_msg_put_str(s->req, "applyconfig", arg); break;
+	case 'P': ret = vx_msg_put_str(s->req, "userpasswd", arg); break;
 	case 900: case 901: case 902: case 903:
 		return list_add(s, opt - 900, arg);
 	case 904: ret = vx_msg_put_str(s->req, "netif_add", arg); break;
@@ -125,6 +130,7 @@ int cmd_set(int argc, char **argv)
 		{ "description", required_argument, NULL, 'D' },
 		{ "save", no_argument, NULL, 's' },
 		{ "applyconfig", required_argument, NULL, 'A' },
+		{ "userpasswd", required_argument, NULL, 'P' },
 		{ "ipadd", required_argument, NULL, 900 },
 		{ "ipdel", required_argument, NULL, 901 },
 		{ "nameserver", required_argument, NULL, 902 },

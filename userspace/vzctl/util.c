@@ -70,7 +70,7 @@ int vzctl_usage_error(const char *verb, const char *fmt, ...)
 static bool is_openvz_option(const char *arg)
 {
 	static const char *const known[] = {
-		"ipadd", "ipdel", "nameserver", "searchdomain", "userpasswd",
+		"ipadd", "ipdel",
 		"netif_add", "netif_del", "ram", "swap", "cpus", "cpuunits",
 		"cpulimit", "diskspace", "diskinodes", "numproc", "numfile",
 		"kmemsize", "privvmpages", "physpages", "swappages",
