@@ -105,7 +105,8 @@ int vx_net_netif_live(const struct vx_net *n, size_t i, bool add,
 		      int ct_netns, struct vx_error **err);
 
 /* Traffic of the VPS over all its links, from the VPS's point of view
- * (rx: received by the VPS), read from the host-side veths. */
+ * (rx: received by the VPS), read from the host-side veths. -ENODEV (no
+ * error set) if it has none. */
 struct vx_net_stats {
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 };

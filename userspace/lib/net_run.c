@@ -330,18 +330,19 @@ int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 	return ret;
 }
 
-static void stats_add(struct vx_rtnl *host, const char *name,
-		      struct vx_net_stats *st)
+static int stats_add(struct vx_rtnl *host, const char *name,
+		     struct vx_net_stats *st)
 {
 	struct rtnl_link_stats64 s;
 
 	if (vx_rtnl_link_stats(host, name, &s, NULL) < 0)
-		return;
+		return 0;
 	/* the host side receives what the VPS sends */
 	st->tx_bytes += s.rx_bytes;
 	st->tx_packets += s.rx_packets;
 	st->rx_bytes += s.tx_bytes;
 	st->rx_packets += s.tx_packets;
+	return 1;
 }
 
 int vx_net_stats(const struct vx_net *n, struct vx_net_stats *st,
@@ -349,21 +350,21 @@ int vx_net_stats(const struct vx_net *n, struct vx_net_stats *st,
 {
 	struct vx_rtnl host;
 	char name[IFNAMSIZ];
-	int ret;
+	int ret, links;
 
 	memset(st, 0, sizeof(*st));
 	ret = vx_rtnl_open(&host, -1, err);
 	if (ret < 0)
 		return ret;
-	if (n->n_ips) {
-		vx_net_routed_name(n->ctid, name);
-		stats_add(&host, name, st);
-	}
+	/* the routed link may exist with an empty IP_ADDRESS (live
+	 * --ipadd without --save): always look */
+	vx_net_routed_name(n->ctid, name);
+	links = stats_add(&host, name, st);
 	for (size_t i = 0; i < n->n_ifs; i++)
 		if (vx_netif_host_name(n->ctid, &n->ifs[i], i, name, NULL) == 0)
-			stats_add(&host, name, st);
+			links += stats_add(&host, name, st);
 	vx_rtnl_close(&host);
-	return 0;
+	return links ? 0 : -ENODEV;
 }
 
 /* --- what is live: rundir/ct/CTID.net -------------------------------- */

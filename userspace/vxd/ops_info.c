@@ -18,6 +18,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "ct.h"
+#include "net.h"
 #include "resources.h"
 #include "run.h"
 #include "state.h"
@@ -240,6 +241,24 @@ static const char *status_word(const struct vx_status *st)
 	return "stopped";
 }
 
+/* Traffic over the CT's veths, from the host-side counters (see
+ * docs/network.md). Nothing for a CT without network. */
+static void put_net_stats(struct vx_msg *row, const struct vx_ct *ct)
+{
+	struct vx_net_stats s;
+	struct vx_net n;
+
+	if (vx_net_load(ct, &n, NULL) < 0)
+		return;
+	if (vx_net_stats(&n, &s, NULL) == 0) {
+		vx_msg_put_int(row, "netif.rx_bytes", (int64_t)s.rx_bytes);
+		vx_msg_put_int(row, "netif.tx_bytes", (int64_t)s.tx_bytes);
+		vx_msg_put_int(row, "netif.rx_packets", (int64_t)s.rx_packets);
+		vx_msg_put_int(row, "netif.tx_packets", (int64_t)s.tx_packets);
+	}
+	vx_net_free(&n);
+}
+
 static int list_one(struct vxd_req *r, unsigned int ctid)
 {
 	struct vx_error *err = NULL;
@@ -292,6 +311,8 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 				nbc = put_usage(r, &row, ct, &s);
 		}
 		vx_msg_put_int(&row, "init_pid", st.init_pid);
+		if (ct)
+			put_net_stats(&row, ct);
 	}
 	/* no kernel context: the configured beancounter limits */
 	if (ct && !nbc)

@@ -79,6 +79,11 @@ static const struct field fields[] = {
 	{ "ioprio", "IOPRIO", 6, true, F_NUM, "ioprio" },
 	{ "laverage", "LAVERAGE", 14, false, F_STR, "laverage" },
 	{ "uptime", "UPTIME", 10, true, F_NUM, "uptime" },
+	/* traffic of a running CT, seen from inside it (docs/network.md) */
+	{ "netif.rx_bytes", "RX_BYTES", 14, true, F_NUM, "netif.rx_bytes" },
+	{ "netif.tx_bytes", "TX_BYTES", 14, true, F_NUM, "netif.tx_bytes" },
+	{ "netif.rx_packets", "RX_PKTS", 12, true, F_NUM, "netif.rx_packets" },
+	{ "netif.tx_packets", "TX_PKTS", 12, true, F_NUM, "netif.tx_packets" },
 };
 
 struct row {
@@ -115,6 +120,8 @@ static const char list_usage[] =
 	"                     each also .m .b .l .f; cpulimit\n"
 	"                     cpuunits cpus cpumask iolimit iopslimit ioprio\n"
 	"                     laverage uptime\n"
+	"                     netif.rx_bytes netif.tx_bytes netif.rx_packets\n"
+	"                     netif.tx_packets (traffic, seen from the CT)\n"
 	"  -s, --sort FIELD   sort by FIELD (-FIELD: descending)\n"
 	"  -j, --json         a JSON array of objects\n"
 	"  -1                 CTIDs only, one per line\n"
