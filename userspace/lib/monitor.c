@@ -72,6 +72,14 @@ long long vx_now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
 void vx_mon_log(const char *fmt, ...)
 {
 	char buf[1024];
@@ -249,13 +257,17 @@ static int apply_limits(struct monitor *m, struct vx_error **err)
 static int net_up(struct monitor *m, struct vx_error **err)
 {
 	struct vx_ct *fresh = NULL;
+	long long t0 = now_us();
 	int ret;
 
 	if (m->rebooted && vx_ct_load(m->g, m->ct->ctid, &fresh, NULL) < 0)
 		fresh = NULL;
 	ret = vx_net_up(m->g, fresh ? fresh : m->ct, m->init_pid, err);
 	vx_ct_free(fresh);
-	return ret;
+	if (ret > 0)
+		vx_mon_log("ct %u: network up in %lld us", m->ct->ctid,
+			   now_us() - t0);
+	return ret < 0 ? ret : 0;
 }
 
 /* /etc/resolv.conf from NAMESERVER and SEARCHDOMAIN. A VPS whose /etc
@@ -384,6 +396,8 @@ static int boot(struct monitor *m, struct vx_error **err)
 static void teardown(struct monitor *m, bool full, bool keep_mount)
 {
 	struct vx_error *err = NULL;
+	long long t0;
+	int ret;
 
 	drain_console(m);
 	if (m->init_fd >= 0) {
@@ -405,9 +419,14 @@ static void teardown(struct monitor *m, bool full, bool keep_mount)
 		vx_error_free(steal_ptr(err));
 	}
 	/* links go with init's namespace; the rest is ours to remove */
-	if (vx_net_down(m->g, m->ct->ctid, &err) < 0) {
+	t0 = now_us();
+	ret = vx_net_down(m->g, m->ct->ctid, &err);
+	if (ret < 0) {
 		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
 		vx_error_free(steal_ptr(err));
+	} else if (ret > 0) {
+		vx_mon_log("ct %u: network down in %lld us", m->ct->ctid,
+			   now_us() - t0);
 	}
 	if (!full)
 		return;

@@ -83,10 +83,12 @@ int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 		    const struct vx_ip *ips, size_t k, struct vx_error **err);
 
 /* At start (monitor, host namespace): IP_ADDRESS and NETIF of ct into
- * the namespace of init_pid; records the live addresses. */
+ * the namespace of init_pid; records the live addresses. 1 if the CT has
+ * network, 0 if not. */
 int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 	      pid_t init_pid, struct vx_error **err);
-/* At stop: removes the host-side state of the live addresses. */
+/* At stop: removes the host-side state of the live addresses. 1 if
+ * there was some, 0 if not. */
 int vx_net_down(const struct vx_global *g, unsigned int ctid,
 		struct vx_error **err);
 /* rundir/ct/CTID.net: the addresses a running VPS has now. load: -ENOENT

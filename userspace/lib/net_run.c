@@ -437,6 +437,8 @@ int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 			close(fd);
 		if (ret == 0 && n.n_ips)
 			ret = vx_net_live_save(g, &n, err);
+		if (ret == 0)
+			ret = 1;
 	}
 	vx_net_free(&n);
 	return ret;
@@ -450,7 +452,7 @@ int vx_net_down(const struct vx_global *g, unsigned int ctid,
 	int ret = 0;
 
 	if (vx_net_live_load(g, ctid, &n) == 0)
-		ret = vx_net_stop(&n, err);
+		ret = vx_net_stop(&n, err) < 0 ? -EIO : 1;
 	vx_net_free(&n);
 	if (path)
 		unlink(path);
