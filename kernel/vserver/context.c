@@ -24,6 +24,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "vserver.h"
@@ -48,7 +49,11 @@ void vx_ctx_get(struct vx_context *ctx)
 
 static void vx_ctx_free_rcu(struct rcu_head *rcu)
 {
-	kmem_cache_free(vx_ctx_cachep, container_of(rcu, struct vx_context, rcu));
+	struct vx_context *ctx = container_of(rcu, struct vx_context, rcu);
+
+	/* A grace period has passed since the last reader could see it. */
+	kfree(rcu_dereference_protected(ctx->view, true));
+	kmem_cache_free(vx_ctx_cachep, ctx);
 	atomic_dec(&vx_ctx_allocated);
 }
 
@@ -128,6 +133,7 @@ int vx_ctx_create(u32 ctid, struct netlink_ext_ack *extack)
 		return -ENOMEM;
 	atomic_inc(&vx_ctx_allocated);
 	ctx->ctid = ctid;
+	ctx->created_ns = ktime_get_boottime_ns();
 	refcount_set(&ctx->refcnt, 1);
 	INIT_WORK(&ctx->event_work, vx_ctx_event_work);
 	vx_res_init(ctx);
@@ -249,6 +255,9 @@ int vx_ctx_enter(struct vx_context *ctx, struct task_struct *task,
 		WRITE_ONCE(t->vx_ctx, ctx);
 	}
 	atomic_add(n, &ctx->nr_tasks);
+	/* Joining counts as creation for /proc/stat and /proc/loadavg. */
+	atomic64_add(n, &ctx->nr_forks);
+	atomic_set(&ctx->last_pid, task->pid);
 	write_unlock_irq(&tasklist_lock);
 	return 0;
 }
@@ -296,8 +305,11 @@ int vx_fork_attach(struct task_struct *p)
 		vx_ctx_get(ctx);
 		p->vx_ctx = ctx;
 	}
-	if (ctx)
+	if (ctx) {
 		atomic_inc(&ctx->nr_tasks);
+		atomic64_inc(&ctx->nr_forks);
+		atomic_set(&ctx->last_pid, p->pid);
+	}
 	return 0;
 }
 
@@ -321,7 +333,10 @@ void vx_task_exit(struct task_struct *tsk)
 {
 	struct vx_context *ctx = tsk->vx_ctx;
 
-	if (ctx && atomic_dec_and_test(&ctx->nr_tasks)) {
+	if (!ctx)
+		return;
+	vx_view_task_exit(ctx, tsk);
+	if (atomic_dec_and_test(&ctx->nr_tasks)) {
 		set_bit(VX_EV_EMPTIED, &ctx->events);
 		vx_ctx_queue_events(ctx);
 	}

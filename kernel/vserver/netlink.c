@@ -52,7 +52,7 @@ static const struct nla_policy vx_policy[VX_A_MAX + 1] = {
 	[VX_A_PIDFD]	= NLA_POLICY_MIN(NLA_S32, 0),
 	[VX_A_NR_TASKS]	= { .type = NLA_U32 },
 	[VX_A_RES]	= NLA_POLICY_NESTED(vx_res_policy),
-	[VX_A_VIEW]	= { .type = NLA_NESTED },
+	[VX_A_VIEW]	= NLA_POLICY_NESTED(vx_view_policy),
 };
 
 static struct genl_family vx_genl_family;
@@ -428,6 +428,22 @@ static int vx_nl_res_reset_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int vx_nl_view_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vx_context *ctx __free(vx_ctx_put) = vx_nl_get_ctx(info);
+
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	if (vx_nl_require(info, VX_A_VIEW, "VIEW is required"))
+		return -EINVAL;
+	return vx_view_set(ctx, info->attrs[VX_A_VIEW], info->extack);
+}
+
+static int vx_nl_view_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vx_nl_reply_ctx(info, vx_view_fill);
+}
+
 static const struct genl_ops vx_genl_ops[] = {
 	{
 		.cmd	= VX_CMD_CTX_NEW,
@@ -458,6 +474,14 @@ static const struct genl_ops vx_genl_ops[] = {
 	{
 		.cmd	= VX_CMD_RES_RESET,
 		.doit	= vx_nl_res_reset_doit,
+	},
+	{
+		.cmd	= VX_CMD_VIEW_SET,
+		.doit	= vx_nl_view_set_doit,
+	},
+	{
+		.cmd	= VX_CMD_VIEW_GET,
+		.doit	= vx_nl_view_get_doit,
 	},
 };
 

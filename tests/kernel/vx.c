@@ -212,3 +212,75 @@ int vx_res_reset(struct vxnl *h, uint32_t ctid, int id, struct vxnl_ack *ack)
 	}
 	return vxnl_xfer(h, nlh, NULL, NULL, ack);
 }
+
+int vx_view_set(struct vxnl *h, uint32_t ctid, const struct vx_view_req *v,
+		struct vxnl_ack *ack)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = vxnl_msg(h, buf, VX_CMD_VIEW_SET, 0);
+	struct nlattr *nest;
+
+	mnl_attr_put_u32(nlh, VX_A_CTID, ctid);
+	nest = mnl_attr_nest_start(nlh, VX_A_VIEW);
+	if (v->mem_bytes != UINT64_MAX)
+		mnl_attr_put_u64(nlh, VX_VIEW_A_MEM_BYTES, v->mem_bytes);
+	if (v->swap_bytes != UINT64_MAX)
+		mnl_attr_put_u64(nlh, VX_VIEW_A_SWAP_BYTES, v->swap_bytes);
+	if (v->start_ns != UINT64_MAX)
+		mnl_attr_put_u64(nlh, VX_VIEW_A_START, v->start_ns);
+	if (v->nr_cpus != UINT32_MAX)
+		mnl_attr_put_u32(nlh, VX_VIEW_A_NR_CPUS, v->nr_cpus);
+	if (v->cpus)
+		mnl_attr_put_strz(nlh, VX_VIEW_A_CPUS, v->cpus);
+	mnl_attr_nest_end(nlh, nest);
+	return vxnl_xfer(h, nlh, NULL, NULL, ack);
+}
+
+static int vx_view_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct vx_view_info *vi = data;
+	const struct nlattr *a, *n;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != VX_A_VIEW)
+			continue;
+		mnl_attr_for_each_nested(n, a) {
+			switch (mnl_attr_get_type(n)) {
+			case VX_VIEW_A_MEM_BYTES:
+				vi->mem_bytes = mnl_attr_get_u64(n);
+				break;
+			case VX_VIEW_A_SWAP_BYTES:
+				vi->swap_bytes = mnl_attr_get_u64(n);
+				break;
+			case VX_VIEW_A_START:
+				vi->start_ns = mnl_attr_get_u64(n);
+				break;
+			case VX_VIEW_A_NR_CPUS:
+				vi->nr_cpus = mnl_attr_get_u32(n);
+				break;
+			case VX_VIEW_A_CPUS:
+				snprintf(vi->cpus, sizeof(vi->cpus), "%s",
+					 mnl_attr_get_str(n));
+				break;
+			case VX_VIEW_A_ACTIVE:
+				vi->active = mnl_attr_get_u8(n);
+				break;
+			default:	/* padding */
+				continue;
+			}
+			vi->nattrs++;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int vx_view_get(struct vxnl *h, uint32_t ctid, struct vx_view_info *vi,
+		struct vxnl_ack *ack)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = vxnl_msg(h, buf, VX_CMD_VIEW_GET, 0);
+
+	memset(vi, 0, sizeof(*vi));
+	mnl_attr_put_u32(nlh, VX_A_CTID, ctid);
+	return vxnl_xfer(h, nlh, vx_view_get_cb, vi, ack);
+}

@@ -109,6 +109,29 @@ int vx_res_set(struct vxnl *h, uint32_t ctid, uint32_t id, uint64_t barrier,
 /* Reset one resource, or all with @id < 0. */
 int vx_res_reset(struct vxnl *h, uint32_t ctid, int id, struct vxnl_ack *ack);
 
+/* A VIEW_SET request: UINT64_MAX / UINT32_MAX / NULL leave a value out. */
+struct vx_view_req {
+	uint64_t mem_bytes, swap_bytes, start_ns;
+	uint32_t nr_cpus;
+	const char *cpus;
+};
+
+#define VX_VIEW_REQ_NONE { UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT32_MAX, NULL }
+
+/* A VIEW_GET reply. */
+struct vx_view_info {
+	uint64_t mem_bytes, swap_bytes, start_ns;
+	uint32_t nr_cpus;
+	char cpus[256];
+	bool active;
+	int nattrs;
+};
+
+int vx_view_set(struct vxnl *h, uint32_t ctid, const struct vx_view_req *v,
+		struct vxnl_ack *ack);
+int vx_view_get(struct vxnl *h, uint32_t ctid, struct vx_view_info *vi,
+		struct vxnl_ack *ack);
+
 /* Parse a RES_GET reply or RES_FAILED event body into @t (adds rows). */
 int vx_parse_res(const struct nlmsghdr *nlh, struct vx_res_table *t);
 /* Parse CTID / NR_TASKS out of a reply or event. */

@@ -75,8 +75,14 @@
  *                    Sets maxheld = held and failcnt = 0 for the listed
  *                    resources (all resources if no row is given) and
  *                    re-arms their VX_CMD_EVT_RES_FAILED event.
- * VX_CMD_VIEW_SET/GET reserved for per-context /proc views (not yet
- *                    implemented: -EOPNOTSUPP).
+ * VX_CMD_VIEW_SET   in: CTID + VIEW (enum vx_view_attr; absent values
+ *                    are kept). Activates the context's /proc view.
+ *                    -ERANGE for START in the future, -EINVAL for a
+ *                    CPUS list that does not parse or names no online
+ *                    CPU.
+ * VX_CMD_VIEW_GET    in: CTID. Reply: CTID + VIEW with every attribute,
+ *                    values as clamped and in effect (NR_CPUS = CPUs
+ *                    shown, CPUS = the host CPUs they stand for).
  *
  * Encoding: VX_A_RES rows are nested attributes and must carry
  * NLA_F_NESTED (libmnl's mnl_attr_nest_start() sets it); requests are
@@ -134,8 +140,8 @@
  * @VX_CMD_RES_GET: read a context's beancounters
  * @VX_CMD_RES_SET: set barriers and limits
  * @VX_CMD_RES_RESET: reset maxheld and failcnt
- * @VX_CMD_VIEW_SET: reserved: set what the context's /proc shows
- * @VX_CMD_VIEW_GET: reserved: get what the context's /proc shows
+ * @VX_CMD_VIEW_SET: set what the context's /proc shows
+ * @VX_CMD_VIEW_GET: get what the context's /proc shows
  * @VX_CMD_EVT_CTX_CREATED: event: context created
  * @VX_CMD_EVT_CTX_EMPTIED: event: last task of the context exited
  * @VX_CMD_EVT_CTX_DELETED: event: context deleted
@@ -172,7 +178,7 @@ enum vx_cmd {
  * @VX_A_PIDFD: s32, a pidfd of the caller (CTX_ENTER)
  * @VX_A_NR_TASKS: u32, number of live tasks (threads) in the context
  * @VX_A_RES: nested, multi-attr: one beancounter row (enum vx_res_attr)
- * @VX_A_VIEW: nested: reserved for VX_CMD_VIEW_SET/GET (enum vx_view_attr)
+ * @VX_A_VIEW: nested: the /proc view (enum vx_view_attr)
  * @__VX_A_MAX: internal
  * @VX_A_MAX: highest attribute number
  */
@@ -220,11 +226,30 @@ enum vx_res_attr {
 };
 
 /**
- * enum vx_view_attr - reserved: per-context /proc view (inside VX_A_VIEW)
+ * enum vx_view_attr - per-context /proc view (inside VX_A_VIEW)
+ *
+ * What tasks of the context read in /proc/meminfo, /proc/cpuinfo,
+ * /proc/stat, /proc/loadavg, /proc/uptime,
+ * /sys/devices/system/cpu/{online,possible,present}, sched_getaffinity()
+ * and sysinfo(). In VIEW_SET an absent attribute keeps its value; the view
+ * becomes active at the first VIEW_SET of a context (until then its tasks
+ * see the host).
+ *
  * @VX_VIEW_A_UNSPEC: unused
  * @VX_VIEW_A_PAD: padding for 64-bit attributes
- * @VX_VIEW_A_MEM_BYTES: u64, memory size shown by /proc/meminfo
- * @VX_VIEW_A_NR_CPUS: u32, cpus shown by /proc/cpuinfo and /proc/stat
+ * @VX_VIEW_A_MEM_BYTES: u64, RAM shown (MemTotal, sysinfo totalram),
+ *	clamped to the host's RAM; 0 = the host's memory figures
+ * @VX_VIEW_A_NR_CPUS: u32, number of CPUs shown, numbered from 0: the
+ *	first NR_CPUS of VX_VIEW_A_CPUS (or of the online CPUs); clamped to
+ *	what exists; 0 = the host's CPUs
+ * @VX_VIEW_A_SWAP_BYTES: u64, swap shown (SwapTotal, sysinfo totalswap)
+ *	while MEM_BYTES is set; clamped to the host's swap
+ * @VX_VIEW_A_CPUS: string, host CPU list ("0-3,6") the view's CPUs
+ *	stand for, in order; "" = the online CPUs
+ * @VX_VIEW_A_START: u64, CLOCK_BOOTTIME in ns at which the context
+ *	"booted" (/proc/uptime, btime); default: when it was created; must
+ *	not be in the future
+ * @VX_VIEW_A_ACTIVE: u8, replies only: 1 once a VIEW_SET was done
  * @__VX_VIEW_A_MAX: internal
  * @VX_VIEW_A_MAX: highest attribute number
  */
@@ -233,6 +258,10 @@ enum vx_view_attr {
 	VX_VIEW_A_PAD,
 	VX_VIEW_A_MEM_BYTES,
 	VX_VIEW_A_NR_CPUS,
+	VX_VIEW_A_SWAP_BYTES,
+	VX_VIEW_A_CPUS,
+	VX_VIEW_A_START,
+	VX_VIEW_A_ACTIVE,
 
 	__VX_VIEW_A_MAX,
 	VX_VIEW_A_MAX = __VX_VIEW_A_MAX - 1
