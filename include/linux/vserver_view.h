@@ -34,11 +34,7 @@ void __vx_view_affinity_get(struct cpumask *mask);
 void __vx_view_affinity_set(struct cpumask *mask);
 int __vx_view_cpu_id(unsigned int cpu);
 
-#define VX_VIEW_HOOK(call, dflt) (vx_task_ctx(current) ? (call) : (dflt))
-
 #else /* !CONFIG_VSERVER */
-
-#define VX_VIEW_HOOK(call, dflt) (dflt)
 
 static inline bool __vx_view_meminfo(struct seq_file *m) { return false; }
 static inline bool __vx_view_loadavg(struct seq_file *m) { return false; }
@@ -51,6 +47,9 @@ static inline void __vx_view_affinity_set(struct cpumask *mask) { }
 static inline int __vx_view_cpu_id(unsigned int cpu) { return cpu; }
 
 #endif /* CONFIG_VSERVER */
+
+/* Without CONFIG_VSERVER vx_task_ctx() is NULL and this folds to @dflt. */
+#define VX_VIEW_HOOK(call, dflt) (vx_task_ctx(current) ? (call) : (dflt))
 
 /* /proc/meminfo, /proc/loadavg, /proc/uptime, /proc/stat: true = printed. */
 static inline bool vx_view_meminfo(struct seq_file *m)
