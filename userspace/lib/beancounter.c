@@ -15,6 +15,7 @@
 
 #include "beancounter.h"
 #include "cleanup.h"
+#include "procview.h"
 #include "values.h"
 
 static const struct {
@@ -114,6 +115,9 @@ int vx_bc_start(const struct vx_conf *conf, unsigned int ctid,
 	ret = vx_kctx_res_set(k, ctid, rows, VX_RES_NR_ACCOUNTED, err);
 	if (ret < 0)
 		vx_error_prefix(err, "ct %u: set beancounters", ctid);
+	/* free, nproc, uptime inside the CT tell its limits (procview.h) */
+	if (ret == 0)
+		ret = vx_procview_apply(k, conf, ctid, err);
 	if (ret == 0) {
 		ret = vx_kctx_enter(k, ctid, 0, init_pidfd, err);
 		if (ret < 0)
@@ -201,6 +205,8 @@ int vx_bc_set_live(const struct vx_conf *conf, unsigned int ctid,
 	if (ret < 0)
 		return ret;
 	ret = vx_kctx_res_set(k, ctid, rows, VX_RES_NR_ACCOUNTED, &e);
+	if (ret == 0)
+		ret = vx_procview_apply(k, conf, ctid, err);
 	if (ret == -ENOENT)
 		vx_error_set(err, VX_E_SETUBC, 0,
 			     "ct %u runs without a kernel context (started before the kernel or vx had beancounters); restart it to apply beancounters",

@@ -478,3 +478,76 @@ int vx_kctx_res_reset(struct vx_kctx *k, uint32_t ctid, int id,
 	}
 	return vx_kctx_xfer(k, nlh, NULL, NULL, VX_E_SETUBC, err);
 }
+
+/* ---- /proc views (docs/kernel-abi.md "Per-context views") ---------- */
+
+int vx_kctx_view_set(struct vx_kctx *k, uint32_t ctid,
+		     const struct vx_kview *v, struct vx_error **err)
+{
+	struct nlmsghdr *nlh = ctx_msg(k, VX_CMD_VIEW_SET, ctid);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, VX_A_VIEW);
+
+	if (v->set & VX_KVIEW_MEM)
+		mnl_attr_put_u64(nlh, VX_VIEW_A_MEM_BYTES, v->mem_bytes);
+	if (v->set & VX_KVIEW_SWAP)
+		mnl_attr_put_u64(nlh, VX_VIEW_A_SWAP_BYTES, v->swap_bytes);
+	if (v->set & VX_KVIEW_NR_CPUS)
+		mnl_attr_put_u32(nlh, VX_VIEW_A_NR_CPUS, v->nr_cpus);
+	if (v->set & VX_KVIEW_CPUS)
+		mnl_attr_put_strz(nlh, VX_VIEW_A_CPUS, v->cpus);
+	if (v->set & VX_KVIEW_START)
+		mnl_attr_put_u64(nlh, VX_VIEW_A_START, v->start_ns);
+	mnl_attr_nest_end(nlh, nest);
+	return vx_kctx_xfer(k, nlh, NULL, NULL, VX_E_SETUBC, err);
+}
+
+static int view_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct vx_kview *v = data;
+	const struct nlattr *a, *n;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != VX_A_VIEW)
+			continue;
+		mnl_attr_for_each_nested(n, a) {
+			uint16_t len = mnl_attr_get_payload_len(n);
+
+			switch (mnl_attr_get_type(n)) {
+			case VX_VIEW_A_MEM_BYTES:
+				if (len == 8)
+					v->mem_bytes = mnl_attr_get_u64(n);
+				break;
+			case VX_VIEW_A_SWAP_BYTES:
+				if (len == 8)
+					v->swap_bytes = mnl_attr_get_u64(n);
+				break;
+			case VX_VIEW_A_START:
+				if (len == 8)
+					v->start_ns = mnl_attr_get_u64(n);
+				break;
+			case VX_VIEW_A_NR_CPUS:
+				if (len == 4)
+					v->nr_cpus = mnl_attr_get_u32(n);
+				break;
+			case VX_VIEW_A_CPUS:
+				snprintf(v->cpus, sizeof(v->cpus), "%.*s",
+					 (int)strnlen(mnl_attr_get_payload(n), len),
+					 (const char *)mnl_attr_get_payload(n));
+				break;
+			case VX_VIEW_A_ACTIVE:
+				if (len >= 1)
+					v->active = mnl_attr_get_u8(n);
+				break;
+			}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int vx_kctx_view_get(struct vx_kctx *k, uint32_t ctid, struct vx_kview *v,
+		     struct vx_error **err)
+{
+	memset(v, 0, sizeof(*v));
+	return vx_kctx_xfer(k, ctx_msg(k, VX_CMD_VIEW_GET, ctid), view_cb, v,
+			    VX_E_SYSTEM, err);
+}

@@ -108,6 +108,31 @@ int vx_kctx_res_set(struct vx_kctx *k, uint32_t ctid,
 int vx_kctx_res_reset(struct vx_kctx *k, uint32_t ctid, int id,
 		      struct vx_error **err);
 
+/* What a context's /proc shows (VX_CMD_VIEW_SET/GET). In a set, only the
+ * fields named in set are sent; the kernel keeps the others. */
+struct vx_kview {
+	uint64_t mem_bytes;	/* RAM shown; 0: the host's figures */
+	uint64_t swap_bytes;	/* swap shown while mem_bytes is set */
+	uint64_t start_ns;	/* CLOCK_BOOTTIME of the CT's "boot" */
+	uint32_t nr_cpus;	/* CPUs shown; 0: the host's */
+	char cpus[256];		/* host CPU list they stand for; "": online */
+	bool active;		/* get: a view-set was done */
+	unsigned int set;	/* set: VX_KVIEW_* of the fields to send */
+};
+
+#define VX_KVIEW_MEM		(1u << 0)
+#define VX_KVIEW_SWAP		(1u << 1)
+#define VX_KVIEW_NR_CPUS	(1u << 2)
+#define VX_KVIEW_CPUS		(1u << 3)
+#define VX_KVIEW_START		(1u << 4)
+
+/* A kernel without views (before 0012-view-proc-files) answers
+ * -EOPNOTSUPP. */
+int vx_kctx_view_set(struct vx_kctx *k, uint32_t ctid,
+		     const struct vx_kview *v, struct vx_error **err);
+int vx_kctx_view_get(struct vx_kctx *k, uint32_t ctid, struct vx_kview *v,
+		     struct vx_error **err);
+
 /* ---- encode / parse (pure; exported for tests/unit) ---------------- */
 
 /* Appends one VX_A_RES nest (ID, BARRIER, LIMIT; NLA_F_NESTED set). */
