@@ -1,6 +1,6 @@
 # vx top-level Makefile.
 #
-#   make            build libvx, vxd, vzctl (+ vzlist) into build/
+#   make            build libvx, vxd, vzctl (+ vzlist, vzubc) into build/
 #   make run        install deps, build, build the busybox template, start vxd,
 #                   create + start VPS 101, exec in it, list it
 #   make check      install test deps, then run every test (unit, cli, kernel)
@@ -40,7 +40,7 @@ ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 .PHONY: all deps deps-test run check check-unit check-cli install clean bench template
-all: $(B)/bin/vxd $(B)/bin/vzctl $(B)/bin/vzlist
+all: $(B)/bin/vxd $(B)/bin/vzctl $(B)/bin/vzlist $(B)/bin/vzubc
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -68,6 +68,10 @@ $(B)/bin/vzctl: $(VZCTL_OBJ) $(B)/libvx.a
 
 # vzlist is vzctl under another name (argv[0] dispatch), as `vzctl list`.
 $(B)/bin/vzlist: $(B)/bin/vzctl
+	ln -sf vzctl $@
+
+# vzubc is `vzctl stat` of every running CT (OpenVZ's vzubc).
+$(B)/bin/vzubc: $(B)/bin/vzctl
 	ln -sf vzctl $@
 
 $(B)/unit/%: tests/unit/%.c $(B)/asan/libvx.a
@@ -105,6 +109,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)/vz/conf
 	install -m 0755 $(B)/bin/vxd $(B)/bin/vzctl $(DESTDIR)$(SBINDIR)/
 	ln -sf vzctl $(DESTDIR)$(SBINDIR)/vzlist
+	ln -sf vzctl $(DESTDIR)$(SBINDIR)/vzubc
 	cp -r templates $(DESTDIR)$(SHAREDIR)/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf ] || \
 		install -m 0644 templates/vz.conf $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf

@@ -86,13 +86,20 @@ field() {
 }
 
 @test "beancounters: inside the VPS /proc/user_beancounters shows only CTID's rows" {
+	# a second context, which the host sees and the VPS must not
+	vx_create $CT2
+	vx_expect_ok vzctl start $CT2 --wait
+	grep -Eq "^ +$CT2:" /proc/user_beancounters
 	vx_expect_ok vzctl exec $CT cat /proc/user_beancounters
 	vx_output_has "Version: 2.5"
 	grep -Eq "^ +$CT: +numproc " <<<"$output" || { echo "$output"; false; }
-	# one context only: exactly one "uid:" row
-	[ "$(grep -Ec '^ +[0-9]+:' <<<"$output")" -eq 1 ]
+	# its own context only: exactly one "uid:" row
+	[ "$(grep -Ec '^ +[0-9]+:' <<<"$output")" -eq 1 ] || { echo "$output"; false; }
 	grep -Eq '^ +numfile +[0-9]+ +[0-9]+ +2000 +3000 ' <<<"$output" ||
 		{ echo "$output"; false; }
+	# host-only files are refused inside a context: exec runs in it
+	vx_expect_rc 8 vzctl exec $CT cat /proc/vz/veinfo
+	vx_output_has "not permitted"
 }
 
 @test "beancounters: every beancounter of the config is applied at start" {
@@ -145,6 +152,10 @@ field() {
 	vx_expect_ok vzctl exec $CT /bin/bc-probe tcp
 	[ "$(field opened)" = 9 ]
 	[ "$(vx_init_pid $CT)" = "$pid" ]
+	# a later set touches only what it names: the unsaved numfile stays
+	vx_expect_ok vzctl set $CT --numpty 12
+	[ "$(ubc $CT numpty 4)" = 12 ]
+	[ "$(ubc $CT numfile 3)" = 4000 ] && [ "$(ubc $CT numtcpsock 4)" = 9 ]
 	# the config did not change
 	grep -q '^NUMTCPSOCK="50:50"' "$VX_ROOT/etc/vz/conf/$CT.conf"
 }
@@ -181,7 +192,7 @@ assert ct["numtcpsock"]["limit"] == 7 and ct["numtcpsock"]["failcnt"] >= 1, ct["
 	[[ "$output" =~ ^\ *$CT\ +[0-9]+\ +3000\ +[1-9] ]] || { echo "$output"; false; }
 }
 
-@test "beancounters: vzctl stat marks resources with failures and new failures" {
+@test "beancounters: vzctl stat and vzubc mark resources with failures and new failures" {
 	vx_expect_ok vzctl stat $CT
 	grep -Eq '^numtcpsock .* \*' <<<"$output" || { echo "$output"; false; }
 	grep -Eq '^numfile ' <<<"$output"
@@ -191,6 +202,14 @@ assert ct["numtcpsock"]["limit"] == 7 and ct["numtcpsock"]["failcnt"] >= 1, ct["
 	# seen: nothing new on the next look
 	vx_expect_ok vzctl stat $CT
 	! grep -Eq '^numtcpsock .*new' <<<"$output"
+	# vzubc: the same for every running VPS, or the ones named
+	ln -sf vzctl "$VX_ROOT/bin/vzubc"
+	vx_expect_ok vzubc
+	vx_output_has "CT $CT (running)"
+	grep -Eq '^numtcpsock .* \*' <<<"$output" || { echo "$output"; false; }
+	vx_expect_ok vzubc $CT
+	vx_output_has "CT $CT (running)"
+	vx_expect_rc 21 vzubc abc
 }
 
 @test "beancounters: stop deletes the context; start on a stopped CT makes a fresh one" {

@@ -190,21 +190,31 @@ int vx_bc_join(unsigned int ctid, struct vx_error **err)
 }
 
 int vx_bc_set_live(const struct vx_conf *conf, unsigned int ctid,
+		   const char *const *keys, size_t nkeys,
 		   struct vx_error **err)
 {
 	struct vx_kres rows[VX_RES_NR_ACCOUNTED];
 	cleanup_kctx struct vx_kctx *k = NULL;
 	struct vx_error *e = NULL;
+	size_t n = 0;
 	int ret;
 
 	if (!vx_kctx_present())
 		return 0;
 	ret = vx_bc_from_conf(conf, ctid, rows, err);
-	if (ret == 0)
-		ret = vx_kctx_open(&k, err);
 	if (ret < 0)
 		return ret;
-	ret = vx_kctx_res_set(k, ctid, rows, VX_RES_NR_ACCOUNTED, &e);
+	for (int i = 0; i < VX_RES_NR_ACCOUNTED; i++)
+		for (size_t j = 0; j < nkeys; j++)
+			if (!strcmp(keys[j], bc_keys[i].key)) {
+				rows[n++] = rows[i];
+				break;
+			}
+	ret = vx_kctx_open(&k, err);
+	if (ret < 0)
+		return ret;
+	/* no beancounter named (e.g. only --ram): the view still follows */
+	ret = n ? vx_kctx_res_set(k, ctid, rows, n, &e) : 0;
 	if (ret == 0)
 		ret = vx_procview_apply(k, conf, ctid, err);
 	if (ret == -ENOENT)

@@ -49,8 +49,13 @@ int vx_bc_stop(unsigned int ctid, struct vx_error **err);
  * missing context (a CT started by a vx without beancounters) is fine. */
 int vx_bc_join(unsigned int ctid, struct vx_error **err);
 
-/* Applies conf's rows to a running CT's context. */
+/* Applies conf's rows named by keys[nkeys] (config keys such as
+ * "NUMFILE"; others are ignored) to a running CT's context, in one
+ * all-or-nothing request. Rows not named keep their live values, as in
+ * OpenVZ, where `set` touches only the parameters given. The /proc view
+ * (procview.h) is re-applied from conf in the same go. */
 int vx_bc_set_live(const struct vx_conf *conf, unsigned int ctid,
+		   const char *const *keys, size_t nkeys,
 		   struct vx_error **err);
 
 /* The kernel rows of a running CT: *n = 0 when there is no context. */

@@ -214,7 +214,7 @@ static int res_apply(struct vxd_req *r, struct vx_ct *ct,
 		ret = vx_cgroup_set_limits(cg, &l, err);
 	/* kernel beancounters: a no-op on a kernel without them */
 	if (ret == 0 && running)
-		ret = vx_bc_set_live(merged, ct->ctid, err);
+		ret = vx_bc_set_live(merged, ct->ctid, c->key, c->n, err);
 	vx_cgroup_free(cg);
 	vx_conf_free(merged);
 	return ret;

@@ -141,6 +141,34 @@ static void print_res(const char *buf, size_t len, const char *name,
 	printf("\n");
 }
 
+/* One CT's table and CPU line, from its vzlist record. */
+static void print_ct(const char *buf, size_t len, unsigned int ctid)
+{
+	const char *st = vx_fields_get_str(buf, len, "status");
+	struct seen seen;
+	long long v;
+
+	printf("CT %u (%s)\n", ctid, st ? st : "?");
+	printf("%-12s %10s %10s %10s %10s %10s\n", "resource", "held",
+	       "maxheld", "barrier", "limit", "failcnt");
+	seen_load(&seen, ctid);
+	for (size_t i = 0; i < NROWS; i++)
+		print_res(buf, len, res_rows[i], &seen);
+	seen_save(&seen);
+	printf("cpulimit %lld%%  cpuunits %lld  cpus %s",
+	       get(buf, len, "cpulimit"), get(buf, len, "cpuunits"),
+	       get(buf, len, "cpus") > 0 ? "" : "all");
+	if (get(buf, len, "cpus") > 0)
+		printf("%lld", get(buf, len, "cpus"));
+	v = get(buf, len, "cpu_ns");
+	if (v >= 0)
+		printf("  cpu time %.2f s", v / 1e9);
+	v = get(buf, len, "uptime");
+	if (v >= 0)
+		printf("  uptime %lld s", v);
+	printf("\n");
+}
+
 int cmd_stat(int argc, char **argv)
 {
 	static const char usage[] =
@@ -150,11 +178,11 @@ int cmd_stat(int argc, char **argv)
 		"maxheld, barrier, limit, failcnt. '*' marks a resource that hit its\n"
 		"limit (failcnt > 0), '!' one at 90% of its limit (or of its barrier,\n"
 		"when that is lower) or above, and\n"
-		"(+N new) the failures since the previous `vzctl stat` of the container.\n";
+		"(+N new) the failures since the previous `vzctl stat` of the container.\n"
+		"`vzubc [CTID...]` shows every running container (or the ones named).\n";
 	static const struct option opts[] = { { 0 } };
 	struct vx_msg req, resp;
 	struct vx_field f;
-	struct seen seen;
 	unsigned int want = 0;
 	const char *ctid;
 	size_t off = 0;
@@ -179,36 +207,68 @@ int cmd_stat(int argc, char **argv)
 	if (ret)
 		return ret;
 	while (vx_field_next(resp.buf, resp.len, &off, &f) > 0) {
-		const char *st;
-		long long v;
-
 		if (f.type != VX_F_NEST || strcmp(f.key, "ct") ||
 		    get(f.val, f.len, "ctid") != want)
 			continue;
-		st = vx_fields_get_str(f.val, f.len, "status");
-		printf("CT %u (%s)\n", want, st ? st : "?");
-		printf("%-12s %10s %10s %10s %10s %10s\n", "resource", "held",
-		       "maxheld", "barrier", "limit", "failcnt");
-		seen_load(&seen, want);
-		for (size_t i = 0; i < NROWS; i++)
-			print_res(f.val, f.len, res_rows[i], &seen);
-		seen_save(&seen);
-		printf("cpulimit %lld%%  cpuunits %lld  cpus %s",
-		       get(f.val, f.len, "cpulimit"),
-		       get(f.val, f.len, "cpuunits"),
-		       get(f.val, f.len, "cpus") > 0 ? "" : "all");
-		if (get(f.val, f.len, "cpus") > 0)
-			printf("%lld", get(f.val, f.len, "cpus"));
-		v = get(f.val, f.len, "cpu_ns");
-		if (v >= 0)
-			printf("  cpu time %.2f s", v / 1e9);
-		v = get(f.val, f.len, "uptime");
-		if (v >= 0)
-			printf("  uptime %lld s", v);
-		printf("\n");
+		print_ct(f.val, f.len, want);
 		vx_msg_release(&resp);
 		return 0;
 	}
 	vx_msg_release(&resp);
 	return vzctl_fail(VX_E_NOCONFIG, "CT %s does not exist", ctid);
+}
+
+/*
+ * vzubc [CTID...]: OpenVZ's vzubc, i.e. `vzctl stat` of every running CT
+ * (or of the CTs named, whatever their state), one after the other, with
+ * the same marks and the same memory of failures already seen.
+ */
+int cmd_vzubc(int argc, char **argv)
+{
+	struct vx_msg req, resp;
+	struct vx_field f;
+	size_t off = 0;
+	int shown = 0, ret;
+
+	for (int i = 1; i < argc; i++) {
+		unsigned int id;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("Usage: vzubc [CTID...]\n\n"
+			       "Resources of every running container (or of the ones named) as\n"
+			       "`vzctl stat` shows them; see `vzctl stat --help`.\n");
+			return 0;
+		}
+		if (vx_parse_ctid(argv[i], &id, NULL) < 0)
+			return vzctl_fail(VX_E_INVAL_VALUE,
+					  "vzubc: invalid CTID '%s': expected a number 1..2147483647",
+					  argv[i]);
+	}
+	vx_msg_init(&req, VXD_CMD_LIST, VX_MSG_REQUEST);
+	ret = vzctl_query(&req, &resp);
+	if (ret)
+		return ret;
+	while (vx_field_next(resp.buf, resp.len, &off, &f) > 0) {
+		long long id;
+		const char *st;
+		bool want = argc == 1;
+
+		if (f.type != VX_F_NEST || strcmp(f.key, "ct"))
+			continue;
+		id = get(f.val, f.len, "ctid");
+		st = vx_fields_get_str(f.val, f.len, "status");
+		for (int i = 1; i < argc; i++)
+			want |= atoll(argv[i]) == id;
+		if (!want || (argc == 1 && (!st || strcmp(st, "running"))))
+			continue;
+		if (shown++)
+			printf("\n");
+		print_ct(f.val, f.len, (unsigned int)id);
+	}
+	vx_msg_release(&resp);
+	if (argc > 1 && shown < argc - 1)
+		return vzctl_fail(VX_E_NOCONFIG,
+				  "vzubc: %d of the CTs named do not exist",
+				  argc - 1 - shown);
+	return 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * vzctl: the dispatch table. Invoked as `vzlist`, it behaves as `vzctl list`.
+ * vzctl: the dispatch table. Invoked as `vzlist`, it behaves as `vzctl list`;
+ * as `vzubc`, it shows `vzctl stat` of every running CT.
  * Global options come before the verb, as in OpenVZ.
  */
 #include <stdio.h>
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
 		argv[0] = "vzlist";
 		return cmd_list(argc, argv);
 	}
+	if (!strcmp(prog, "vzubc"))
+		return cmd_vzubc(argc, argv);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *o = argv[i];
 

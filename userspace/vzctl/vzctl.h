@@ -47,6 +47,7 @@ int cmd_enter(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_stat(int argc, char **argv);	/* stat.c: vzubc-like view */
+int cmd_vzubc(int argc, char **argv);	/* stat.c: invoked as vzubc */
 int cmd_template(int argc, char **argv);	/* template.c, runs locally */
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
