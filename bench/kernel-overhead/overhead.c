@@ -2,7 +2,11 @@
 /*
  * overhead.c - micro-benchmark of the syscalls the vserver patchset hooks:
  * fork+exit+wait, open+close, socket+close (unix and tcp), mmap+touch+
- * munmap, flock+unlock, and sending a signal.
+ * munmap, flock+unlock, sending a signal, a pipe ping-pong between two
+ * processes (one round trip = two context switches: the scheduler path
+ * the per-context load average must not slow down), and reading the
+ * /proc files a context's view replaces (open+read+close of meminfo,
+ * stat, loadavg, uptime, cpuinfo).
  *
  * Each loop is calibrated to about --ms milliseconds, then timed --reps
  * times; the minimum ns/op is reported (the least disturbed run: the
@@ -10,7 +14,8 @@
  *
  * With --ctx the loops run in a child that was moved into a fresh context
  * (every resource given a finite, never-reached limit, so each charge takes
- * the full compare-and-count path) -- the case whose overhead matters.
+ * the full compare-and-count path) and a /proc view (256 MiB, 1 CPU)
+ * -- the case whose overhead matters.
  * Without it they run wherever the process is (ctid 0 on a patched kernel,
  * or on a kernel built with CONFIG_VSERVER=n).
  *
@@ -91,6 +96,68 @@ static void op_signal(void)
 	kill(getpid(), SIGUSR1);
 }
 
+/* The ping-pong peer: echoes every byte back until its pipe closes. */
+static int pp_to[2] = { -1, -1 }, pp_from[2] = { -1, -1 };
+static pid_t pp_peer = -1;
+
+static int pp_start(void)
+{
+	char c;
+
+	if (pipe(pp_to) < 0 || pipe(pp_from) < 0)
+		return -1;
+	pp_peer = fork();
+	if (pp_peer < 0)
+		return -1;
+	if (pp_peer == 0) {
+		close(pp_to[1]);
+		close(pp_from[0]);
+		while (read(pp_to[0], &c, 1) == 1)
+			if (write(pp_from[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(pp_to[0]);
+	close(pp_from[1]);
+	return 0;
+}
+
+static void pp_stop(void)
+{
+	if (pp_peer <= 0)
+		return;
+	close(pp_to[1]);
+	close(pp_from[0]);
+	waitpid(pp_peer, NULL, 0);
+	pp_peer = -1;
+}
+
+static void op_pingpong(void)
+{
+	char c = 'p';
+
+	if (write(pp_to[1], &c, 1) == 1 && read(pp_from[0], &c, 1) != 1)
+		abort();
+}
+
+static void read_file(const char *path)
+{
+	static char buf[64 * 1024];
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		abort();
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
+static void op_meminfo(void) { read_file("/proc/meminfo"); }
+static void op_stat(void) { read_file("/proc/stat"); }
+static void op_loadavg(void) { read_file("/proc/loadavg"); }
+static void op_uptime(void) { read_file("/proc/uptime"); }
+static void op_cpuinfo(void) { read_file("/proc/cpuinfo"); }
+
 static const struct loop {
 	const char *name;
 	void (*op)(void);
@@ -102,6 +169,12 @@ static const struct loop {
 	{ "mmap_touch_munmap",	op_mmap },
 	{ "flock_unlock",	op_flock },
 	{ "signal_send",	op_signal },
+	{ "pipe_pingpong",	op_pingpong },
+	{ "read_meminfo",	op_meminfo },
+	{ "read_stat",		op_stat },
+	{ "read_loadavg",	op_loadavg },
+	{ "read_uptime",	op_uptime },
+	{ "read_cpuinfo",	op_cpuinfo },
 };
 
 static double now_ns(void)
@@ -131,6 +204,10 @@ static int run_loops(int ms, int reps, const char *only)
 		perror("memfd_create");
 		return 1;
 	}
+	if (pp_start() < 0) {
+		perror("ping-pong peer");
+		return 1;
+	}
 	for (size_t l = 0; l < sizeof(loops) / sizeof(loops[0]); l++) {
 		const struct loop *lp = &loops[l];
 		double best = 0;
@@ -155,6 +232,7 @@ static int run_loops(int ms, int reps, const char *only)
 		printf("RESULT %s %.1f\n", lp->name, best);
 		fflush(stdout);
 	}
+	pp_stop();
 	return 0;
 }
 
@@ -181,6 +259,15 @@ static int run_in_ctx(int ms, int reps, const char *only)
 	/* finite limits far above use: the charge path compares and counts */
 	for (uint32_t id = 0; id < VX_RES_NR_ACCOUNTED; id++)
 		vx_res_set(&nl, ctid, id, 1UL << 40, 1UL << 40, NULL);
+	/* a VPS-like view: the /proc loops read the context's figures */
+	struct vx_view_req view = VX_VIEW_REQ_NONE;
+
+	view.mem_bytes = 256ULL << 20;
+	view.swap_bytes = 0;
+	view.nr_cpus = 1;
+	if (vx_view_set(&nl, ctid, &view, &ack))
+		fprintf(stderr, "overhead: view-set: %s (%s): /proc loops read the host's files\n",
+			strerror(-ack.error), ack.msg);
 	if (pipe(go) < 0)
 		return 2;
 	pid = fork();

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +37,7 @@ struct seen {
 	double uptime, idle, load1;
 	int lavg_running, lavg_total;
 	unsigned long long btime, processes;
+	long memcg_kb;		/* look_in_memcg(): memory.current */
 	int err;
 };
 
@@ -333,6 +335,67 @@ TEST_F(view, bad_requests_are_rejected)
 	ASSERT_EQ(0, vxt_run_in(&self->nl, self->a, look, NULL));
 	EXPECT_EQ(262144, S->memtotal_kb);
 	EXPECT_LT(S->uptime, 30.0);
+}
+
+#define CG2		"/sys/fs/cgroup"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* In the memory cgroup @arg, touch 32 MiB, look, read memory.current. */
+static int look_in_memcg(void *arg)
+{
+	char path[256], buf[64];
+	size_t sz = 32 * MIB;
+	char *p;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", (char *)arg);
+	if (write_str(path, "0"))
+		return 20;
+	p = malloc(sz);
+	if (!p)
+		return 21;
+	memset(p, 1, sz);
+	if (look(NULL))
+		return 22;
+	snprintf(path, sizeof(path), "%s/memory.current", (char *)arg);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return 23;
+	S->memcg_kb = (long)(strtoull(buf, NULL, 10) >> 10);
+	free(p);
+	return 0;
+}
+
+TEST_F(view, memfree_is_the_memory_cgroups_usage)
+{
+	char cg[128];
+	long used_kb, kb;
+
+	if (access(CG2 "/cgroup.subtree_control", F_OK) ||
+	    write_str(CG2 "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no cgroup2 memory controller at " CG2);
+	snprintf(cg, sizeof(cg), CG2 "/vx-view-%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	ASSERT_EQ(0, vxt_run_in(&self->nl, self->a, look_in_memcg, cg));
+	kb = S->memcg_kb;
+	used_kb = S->memtotal_kb - S->memfree_kb;
+	TH_LOG("memory.current %ld kB, MemTotal - MemFree %ld kB, MemAvailable %ld kB",
+	       kb, used_kb, S->memavail_kb);
+	EXPECT_EQ(262144, S->memtotal_kb);
+	EXPECT_GE(used_kb, 32 * 1024L);
+	/* the same counter, read a moment apart */
+	EXPECT_LE(labs(used_kb - kb), 1024L);
+	EXPECT_GE(S->memavail_kb, S->memfree_kb);
+	EXPECT_EQ(0, rmdir(cg));
 }
 
 /* Load: LOAD_FREQ is 5 s; after >= 2 samples of one runner, load1 > 0.1. */
