@@ -132,6 +132,11 @@ static int look(void *arg)
 	return 0;
 }
 
+static int read_cpuinfo(void *arg)
+{
+	return read_file("/proc/cpuinfo", arg, 64 * 1024) < 0;
+}
+
 static int spin(void *arg)
 {
 	(void)arg;
@@ -335,6 +340,60 @@ TEST_F(view, bad_requests_are_rejected)
 	ASSERT_EQ(0, vxt_run_in(&self->nl, self->a, look, NULL));
 	EXPECT_EQ(262144, S->memtotal_kb);
 	EXPECT_LT(S->uptime, 30.0);
+}
+
+/* Inside a view of host CPU 1 only: pin to view CPU 0, report the mask. */
+static int pin_view_cpu0(void *arg)
+{
+	cpu_set_t set;
+
+	(void)arg;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return 30;
+	if (look(NULL))
+		return 31;
+	/* stay until the host has read our real mask */
+	pause();
+	return 0;
+}
+
+TEST_F(view, cpus_are_renumbered_from_0)
+{
+	struct vx_view_req v = VX_VIEW_REQ_NONE;
+	struct vxt_task t;
+	cpu_set_t set;
+	char *cpuinfo;
+	int i;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs 2 CPUs: tests/guest/run --arch x86_64 --cpus 2");
+	v.cpus = "1";
+	ASSERT_EQ(0, vx_view_set(&self->nl, self->b, &v, &self->ack)) {
+		TH_LOG("view-set: %s", self->ack.msg);
+	}
+	memset(S, 0, sizeof(*S));	/* nproc_onln != 0: look() is done */
+	ASSERT_EQ(0, vxt_spawn_in(&self->nl, self->b, &t, pin_view_cpu0, NULL, NULL));
+	for (i = 0; i < 200 && !S->nproc_onln; i++)
+		vxt_msleep(10);
+	/* view CPU 0 is host CPU 1 */
+	ASSERT_EQ(0, sched_getaffinity(t.pid, sizeof(set), &set));
+	EXPECT_EQ(1, CPU_COUNT(&set));
+	EXPECT_TRUE(CPU_ISSET(1, &set));
+	kill(t.pid, SIGKILL);
+	vxt_reap(&t);
+	EXPECT_EQ(1, S->nproc_onln);
+	EXPECT_EQ(1, S->affinity);
+	EXPECT_STREQ("0\n", S->online);
+	EXPECT_EQ(1, S->stat_cpus);
+	EXPECT_EQ(1, S->cpuinfo_procs);
+	/* and it is called processor 0 */
+	cpuinfo = vxt_shared(64 * 1024);
+	ASSERT_NE(NULL, cpuinfo);
+	ASSERT_EQ(0, vxt_run_in(&self->nl, self->b, read_cpuinfo, cpuinfo));
+	EXPECT_NE(NULL, strstr(cpuinfo, "processor\t: 0\n"));
+	EXPECT_EQ(NULL, strstr(cpuinfo, "processor\t: 1\n"));
 }
 
 #define CG2		"/sys/fs/cgroup"
