@@ -88,8 +88,9 @@ int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 	      pid_t init_pid, struct vx_error **err);
 /* At stop: removes the host-side state of the live addresses. 1 if
- * there was some, 0 if not. */
-int vx_net_down(const struct vx_global *g, unsigned int ctid,
+ * there was some, 0 if not. defer: the nftables table is removed by a
+ * detached process, off the stop's path (see net_run.c). */
+int vx_net_down(const struct vx_global *g, unsigned int ctid, bool defer,
 		struct vx_error **err);
 /* rundir/ct/CTID.net: the addresses a running VPS has now. load: -ENOENT
  * if none are recorded (n is then empty but usable). */

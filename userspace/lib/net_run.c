@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -274,21 +275,56 @@ static void routed_ip_del(struct vx_rtnl *host, int hidx,
 		vx_rtnl_neigh_proxy(host, false, dev, &dst, NULL);
 }
 
-int vx_net_stop(const struct vx_net *n, struct vx_error **err)
+/* Routes and proxy entries of every address: cheap rtnetlink calls. */
+static void host_ips_del(const struct vx_net *n)
 {
 	struct vx_rtnl host;
 	char name[IFNAMSIZ];
-	int hidx, ret;
+	int hidx;
 
-	ret = vx_nft_ct_del(n->ctid, err);
-	if (vx_rtnl_open(&host, -1, ret ? NULL : err) < 0)
-		return -EIO;
+	if (!n->n_ips || vx_rtnl_open(&host, -1, NULL) < 0)
+		return;
 	vx_net_routed_name(n->ctid, name);
 	hidx = vx_rtnl_ifindex(&host, name);
 	for (size_t i = 0; i < n->n_ips; i++)
 		routed_ip_del(&host, hidx, &n->ips[i]);
 	vx_rtnl_close(&host);
+}
+
+int vx_net_stop(const struct vx_net *n, struct vx_error **err)
+{
+	int ret = vx_nft_ct_del(n->ctid, err);
+
+	host_ips_del(n);
 	return ret;
+}
+
+/*
+ * The nftables commit (an RCU grace period, 10-20 ms) in a detached
+ * grandchild, so that a stop does not wait for it: the table is looked up
+ * now and removed by its handle, so a restart of the VPS in between keeps
+ * its new table.
+ */
+static void nft_del_detached(unsigned int ctid)
+{
+	uint64_t handle;
+	pid_t pid;
+
+	if (vx_nft_ct_handle(ctid, &handle) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		if (fork() == 0) {
+			close_range(3, ~0U, 0);
+			vx_nft_ct_del_handle(ctid, handle, NULL);
+		}
+		_exit(0);
+	}
+	if (pid < 0)
+		vx_nft_ct_del_handle(ctid, handle, NULL);
+	else
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 }
 
 int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
@@ -444,18 +480,25 @@ int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 	return ret;
 }
 
-int vx_net_down(const struct vx_global *g, unsigned int ctid,
+int vx_net_down(const struct vx_global *g, unsigned int ctid, bool defer,
 		struct vx_error **err)
 {
 	cleanup_free char *path = live_path(g, ctid);
 	struct vx_net n;
 	int ret = 0;
 
-	if (vx_net_live_load(g, ctid, &n) == 0)
-		ret = vx_net_stop(&n, err) < 0 ? -EIO : 1;
+	if (vx_net_live_load(g, ctid, &n) == 0) {
+		/* first: a restart in between records its own state */
+		if (path)
+			unlink(path);
+		host_ips_del(&n);
+		ret = 1;
+		if (defer)
+			nft_del_detached(ctid);
+		else if (vx_nft_ct_del(ctid, err) < 0)
+			ret = -EIO;
+	}
 	vx_net_free(&n);
-	if (path)
-		unlink(path);
 	return ret;
 }
 

@@ -324,7 +324,6 @@ int vx_nft_ct_add(unsigned int ctid, const char *dev,
 	int ret;
 
 	table_name(ctid, table, sizeof(table));
-	vx_nft_ct_del(ctid, NULL);	/* a leftover of a killed monitor */
 	if (batch_start(&bt) < 0)
 		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "nftables");
 	t = nftnl_table_alloc();
@@ -337,9 +336,15 @@ int vx_nft_ct_add(unsigned int ctid, const char *dev,
 	}
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
-	nlh = batch_hdr(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	batch_next(&bt);
+	/* add, delete, add: a leftover table (of a killed monitor) is
+	 * replaced in the same transaction; a separate delete would cost a
+	 * second commit (each waits for an RCU grace period) */
+	for (int i = 0; i < 3; i++) {
+		nlh = batch_hdr(&bt, i == 1 ? NFT_MSG_DELTABLE : NFT_MSG_NEWTABLE,
+				i == 1 ? 0 : NLM_F_CREATE);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		batch_next(&bt);
+	}
 	nftnl_table_free(t);
 
 	for (int f = 0; f < 2; f++) {
@@ -385,7 +390,62 @@ int vx_nft_ct_add(unsigned int ctid, const char *dev,
 	return 0;
 }
 
+static int handle_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (t && nftnl_table_nlmsg_parse(nlh, t) == 0 &&
+	    nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+		*(uint64_t *)data = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+int vx_nft_ct_handle(unsigned int ctid, uint64_t *handle)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], table[24];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct mnl_socket *nl = NULL;
+	struct nlmsghdr *nlh;
+	unsigned int portid;
+	ssize_t n;
+	int ret = -ENOENT;
+
+	*handle = 0;
+	if (!t)
+		return -ENOMEM;
+	table_name(ctid, table, sizeof(table));
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_NETDEV,
+				    NLM_F_ACK, 1);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, (size_t)n, 1, portid, handle_cb, handle);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+	ret = ret < 0 ? -errno : (*handle ? 0 : -ENOENT);
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	return ret;
+}
+
 int vx_nft_ct_del(unsigned int ctid, struct vx_error **err)
+{
+	return vx_nft_ct_del_handle(ctid, 0, err);
+}
+
+int vx_nft_ct_del_handle(unsigned int ctid, uint64_t handle,
+			 struct vx_error **err)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -398,7 +458,12 @@ int vx_nft_ct_del(unsigned int ctid, struct vx_error **err)
 		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "nftables");
 	}
 	table_name(ctid, table, sizeof(table));
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	/* by handle: only the table instance that was looked at, never one
+	 * a restart of the VPS has made meanwhile */
+	if (handle)
+		nftnl_table_set_u64(t, NFTNL_TABLE_HANDLE, handle);
+	else
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
 	nlh = batch_hdr(&bt, NFT_MSG_DELTABLE, 0);
 	nftnl_table_nlmsg_build_payload(nlh, t);

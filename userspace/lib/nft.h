@@ -9,14 +9,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "rtnl.h"
 
 /* Creates (replacing a leftover) the table for ctid on dev. VX_E_NOKERNEL
  * if nf_tables or its netdev family is missing. */
 int vx_nft_ct_add(unsigned int ctid, const char *dev,
 		  const struct vx_ip *ips, size_t n, struct vx_error **err);
-/* Removes it; a missing table is not an error. */
+/* Removes it; a missing table is not an error. Every change is one
+ * nftables transaction, and each commit waits for an RCU grace period
+ * (~10-20 ms here): callers keep them off latency-critical paths. */
 int vx_nft_ct_del(unsigned int ctid, struct vx_error **err);
+/* The kernel's handle of the table (cheap: no transaction); -ENOENT. */
+int vx_nft_ct_handle(unsigned int ctid, uint64_t *handle);
+/* Removes that very table (handle 0: by name). */
+int vx_nft_ct_del_handle(unsigned int ctid, uint64_t handle,
+			 struct vx_error **err);
 /* Adds or removes addresses of a running VPS. */
 int vx_nft_ct_ips(unsigned int ctid, bool add, const struct vx_ip *ips,
 		  size_t n, struct vx_error **err);
