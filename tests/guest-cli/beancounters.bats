@@ -225,6 +225,22 @@ assert ct["numtcpsock"]["limit"] == 7 and ct["numtcpsock"]["failcnt"] >= 1, ct["
 	[ -z "$(veinfo_tasks $CT2)" ]
 }
 
+@test "beancounters: reboot inside the VPS comes back in a fresh context with the config's limits" {
+	local pid
+	vx_create $CT2 --numfile 600
+	vx_expect_ok vzctl start $CT2 --wait
+	pid=$(vx_init_pid $CT2)
+	vx_expect_ok vzctl set $CT2 --numfile 700	# live only: lost at reboot
+	[ "$(ubc $CT2 numfile 4)" = 700 ]
+	# exec may be cut off as the VPS goes down: its status does not matter
+	vx_timeout vzctl exec $CT2 reboot >/dev/null 2>&1 || true
+	vx_wait_for 30 eval '[ -n "$(vx_init_pid '$CT2')" ] && [ "$(vx_init_pid '$CT2')" != '$pid' ]'
+	vx_wait_for 10 eval '[ "$(veinfo_tasks '$CT2')" -ge 1 ]'
+	[ "$(ubc $CT2 numfile 4)" = 600 ]
+	vx_expect_ok vzctl exec $CT2 cat /proc/user_beancounters
+	grep -Eq "^ +$CT2: +numproc " <<<"$output"
+}
+
 @test "beancounters: a reserved beancounter is refused with exit 5, a bad value with 21" {
 	vx_expect_rc 5 vzctl set $CT --kmemsize 10M --save
 	vx_output_has "reserved"
