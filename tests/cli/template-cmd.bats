@@ -85,3 +85,29 @@ teardown_file() { vx_test_teardown; }
 	vx_expect_rc 91 vzctl template build nosuch
 	vx_output_has "VX_TEMPLATES_DIR"
 }
+
+@test "create draws an unpack progress bar on a terminal only" {
+	# script(1) gives vzctl a terminal; the bar goes to it and is erased
+	# when the answer comes, so the transcript holds it
+	run script -qec "vzctl create 311 --ostemplate busybox --layout plain" /dev/null
+	[ "$status" -eq 0 ]
+	grep -q '\] 100% unpacking' <<<"$output"
+	grep -q 'Container private area was created' <<<"$output"
+	vx_ct_cleanup 311
+	# no terminal (a script, a pipe): no bar, not even the request for one
+	vx_expect_ok vzctl create 312 --ostemplate busybox --layout plain
+	! grep -q '%' <<<"$output"
+	run script -qec "vzctl --quiet create 313 --ostemplate busybox --layout plain" /dev/null
+	! grep -q 'unpacking' <<<"$output"
+	vx_ct_cleanup 312 313
+}
+
+@test "unpack errors still carry tar's own message (archive fed through a pipe)" {
+	local cache=$VX_ROOT/vz/template/cache
+	head -c 20000 "$cache/busybox.tar.zst" >"$cache/broken.tar.zst"
+	vx_expect_rc 48 vzctl create 314 --ostemplate broken --layout plain
+	vx_output_has "tar failed"
+	vx_output_has "broken.tar.zst"
+	[ ! -e "$VX_ROOT/vz/private/314" ]
+	rm -f "$cache/broken.tar.zst"
+}

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include "ct.h"
 #include "global.h"
+#include "template.h"
 
 enum vx_layout {
 	VX_LAYOUT_PLAIN,
@@ -69,7 +70,8 @@ char *vx_lower_dir(const struct vx_global *g);
  * lower is committed (or rolled back), then closes it.
  */
 int vx_lower_get(const struct vx_global *g, const char *name,
-		 const char *archive, char **lower, struct vx_error **err);
+		 const char *archive, const struct vx_progress *progress,
+		 char **lower, struct vx_error **err);
 
 /* Locks TEMPLATE/lower/.NAME.lock (exclusive or shared, waiting). Returns
  * the fd. Used by template remove and prune. */

@@ -85,6 +85,7 @@ static void remove_stale_tmp(const char *dir, const char *name)
 
 static int unpack_lower(const char *dir, const char *name, const char *id,
 			const char *archive, const char *lower,
+			const struct vx_progress *progress,
 			struct vx_error **err)
 {
 	cleanup_free char *tmp = NULL;
@@ -99,7 +100,7 @@ static int unpack_lower(const char *dir, const char *name, const char *id,
 	if (mkdir(tmp, 0755) < 0 || chmod(tmp, 0755) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
 				    tmp);
-	ret = vx_template_unpack(archive, tmp, err);
+	ret = vx_template_unpack(archive, tmp, progress, err);
 	if (!ret)
 		ret = vx_template_check_tree(tmp, archive, err);
 	if (!ret) {
@@ -123,7 +124,8 @@ static int unpack_lower(const char *dir, const char *name, const char *id,
 }
 
 int vx_lower_get(const struct vx_global *g, const char *name,
-		 const char *archive, char **lower, struct vx_error **err)
+		 const char *archive, const struct vx_progress *progress,
+		 char **lower, struct vx_error **err)
 {
 	cleanup_free char *dir = vx_lower_dir(g);
 	cleanup_free char *path = NULL;
@@ -166,7 +168,8 @@ int vx_lower_get(const struct vx_global *g, const char *name,
 				return vx_error_set(err, VX_E_SYSTEM, errno,
 						    "flock template %s", name);
 		if (!is_dir(path)) {
-			ret = unpack_lower(dir, name, id, archive, path, err);
+			ret = unpack_lower(dir, name, id, archive, path,
+					   progress, err);
 			if (ret)
 				return ret;
 		}

@@ -200,6 +200,7 @@ struct create {
 	const struct vx_global *g;
 	unsigned int ctid;
 	const char *ostemplate, *sample, *hostname;
+	const struct vx_progress *progress;
 	char *tpl_path, *private, *root, *tmp, *jpath, *destroyed;
 	enum vx_layout layout;
 	int lower_lock;		/* overlay: shared lock on the template */
@@ -389,8 +390,8 @@ static int fill_overlay(struct create *c, struct vx_error **err)
 	cleanup_free char *lower = NULL;
 	int ret;
 
-	c->lower_lock = vx_lower_get(c->g, c->ostemplate, c->tpl_path, &lower,
-				     err);
+	c->lower_lock = vx_lower_get(c->g, c->ostemplate, c->tpl_path,
+				     c->progress, &lower, err);
 	if (c->lower_lock < 0)
 		return c->lower_lock;
 	ret = vx_overlay_fill(c->tmp, lower, err);
@@ -431,7 +432,7 @@ static int fill_image(struct create *c, struct vx_error **err)
 	ret = vx_image_mount_at(img, mnt, err);
 	if (ret)
 		return ret;
-	ret = vx_template_unpack(c->tpl_path, mnt, err);
+	ret = vx_template_unpack(c->tpl_path, mnt, c->progress, err);
 	if (!ret)
 		ret = vx_template_check_tree(mnt, c->tpl_path, err);
 	if (!ret && c->hostname)
@@ -459,7 +460,7 @@ static int fill_plain(struct create *c, struct vx_error **err)
 	cleanup_close int fd = -1;
 	int ret;
 
-	ret = vx_template_unpack(c->tpl_path, c->tmp, err);
+	ret = vx_template_unpack(c->tpl_path, c->tmp, c->progress, err);
 	if (ret)
 		return ret;
 	ret = vx_template_check_tree(c->tmp, c->tpl_path, err);
@@ -558,6 +559,7 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 		       g->def_ostemplate;
 	c.sample = o->config && *o->config ? o->config : g->configfile;
 	c.hostname = o->hostname && *o->hostname ? o->hostname : NULL;
+	c.progress = o->progress;
 	lock = vx_lock_ct_op(g, ctid, "create", false, err);
 	if (lock < 0)
 		return lock;

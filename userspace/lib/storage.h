@@ -27,6 +27,7 @@ struct vx_create_opts {
 	const char *private;	/* VE_PRIVATE override (may contain $VEID) */
 	const char *root;	/* VE_ROOT override */
 	const char *layout;	/* "overlay", "plain"/"simfs"; NULL: VE_LAYOUT */
+	const struct vx_progress *progress;	/* of the unpack; may be NULL */
 };
 
 /* Takes the CT lock itself. Errors: VX_E_PRIVATE_EXISTS, VX_E_NOCONFIG (sample

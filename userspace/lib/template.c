@@ -2,7 +2,8 @@
 /*
  * OS template caches (see template.h).
  *
- * tar runs as a plain child: stdin is /dev/null, stderr is captured for the
+ * tar runs as a plain child: stdin is the archive, fed by us (so we know
+ * how far it is: the progress of long unpacks), stderr is captured for the
  * error message, and every other descriptor is closed before exec, because
  * vxd holds sockets, pidfds and lock fds that a tar must never inherit (a
  * lock fd kept open by a stray child would keep a CT locked). Everything
@@ -12,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,16 +221,99 @@ static char *find_tar(void)
 	return strdup("/bin/tar");
 }
 
+/*
+ * Feeds the archive into tar's stdin and collects tar's stderr, both
+ * through poll(): the bytes fed are the progress (the archive size is
+ * known), and a tar that writes much to stderr while we write its stdin
+ * cannot deadlock us. Returns the number of stderr bytes kept in msg.
+ */
+static size_t pump(int afd, off_t total, int in_w, int err_r, char *msg,
+		   size_t msize, const struct vx_progress *p)
+{
+	cleanup_free char *buf = malloc(1 << 16);
+	struct pollfd pf[2] = {
+		{ .fd = err_r, .events = POLLIN },
+		{ .fd = in_w, .events = POLLOUT },
+	};
+	size_t mlen = 0, have = 0, off = 0;
+	unsigned long long fed = 0;
+	int last = -1;
+
+	if (!buf) {
+		close(in_w);	/* tar fails on the empty archive */
+		pf[1].fd = -1;
+	}
+
+	while (pf[0].fd >= 0 || pf[1].fd >= 0) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[0].revents) {
+			char sink[512];
+			ssize_t r = mlen < msize - 1 ?
+				read(err_r, msg + mlen, msize - 1 - mlen) :
+				read(err_r, sink, sizeof(sink));
+
+			if (r > 0 && mlen < msize - 1)
+				mlen += r;
+			else if (r == 0 || (r < 0 && errno != EINTR))
+				pf[0].fd = -1;
+		}
+		if (pf[1].fd < 0 || !pf[1].revents)
+			continue;
+		if (pf[1].revents & (POLLERR | POLLHUP)) {
+			pf[1].fd = -1;	/* tar gave up: its stderr says why */
+			continue;
+		}
+		if (off == have) {
+			ssize_t r = read(afd, buf, 1 << 16);
+
+			if (r <= 0) {
+				close(in_w);	/* EOF for tar */
+				pf[1].fd = -1;
+				continue;
+			}
+			have = r;
+			off = 0;
+		}
+		ssize_t w = write(in_w, buf + off, have - off);
+
+		if (w < 0) {
+			if (errno != EINTR && errno != EAGAIN)
+				pf[1].fd = -1;
+			continue;
+		}
+		off += w;
+		fed += w;
+		if (p && p->fn && total > 0) {
+			int pct = (int)(fed * 100 / (unsigned long long)total);
+
+			if (pct != last && pct < 100)
+				p->fn(p->data, pct, "unpacking");
+			last = pct;
+		}
+	}
+	if (pf[1].fd >= 0)
+		close(in_w);
+	if (p && p->fn)
+		p->fn(p->data, 100, "unpacking");
+	return mlen;
+}
+
 int vx_template_unpack(const char *path, const char *dir,
+		       const struct vx_progress *progress,
 		       struct vx_error **err)
 {
 	cleanup_free char *tar = find_tar();
+	cleanup_close int afd = -1;
 	const char *flag = NULL;
 	char msg[1024];
 	size_t mlen = 0, plen = strlen(path);
-	int pipefd[2], status;
+	int errp[2], inp[2], status;
+	struct stat st;
 	pid_t pid, parent;
-	ssize_t r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
 		size_t elen = strlen(formats[i].ext);
@@ -241,27 +327,40 @@ int vx_template_unpack(const char *path, const char *dir,
 				    path);
 	if (!tar)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "unpack %s", path);
+	afd = open(path, O_RDONLY | O_CLOEXEC);
+	if (afd < 0 || fstat(afd, &st) < 0)
+		return vx_error_set(err, VX_E_NO_OSTEMPLATE_FILE, errno,
+				    "open %s", path);
 
 	/* Owners as numbers (the host's passwd is not the CT's), and
 	 * everything a root filesystem may carry: modes, xattrs (file
-	 * capabilities live there), ACLs. */
+	 * capabilities live there), ACLs. The archive comes on stdin. */
 	char *const argv[] = {
 		"tar", "-x", (char *)flag, "--numeric-owner", "--same-owner",
 		"--same-permissions", "--xattrs", "--xattrs-include=*", "--acls",
-		"-f", (char *)path, "-C", (char *)dir, NULL,
+		"-f", "-", "-C", (char *)dir, NULL,
 	};
 	char *const envp[] = { "LC_ALL=C", "PATH=/usr/bin:/bin:/usr/sbin:/sbin",
 			       NULL };
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	if (pipe2(errp, O_CLOEXEC) < 0)
 		return vx_error_set(err, VX_E_SYSTEM, errno, "unpack %s", path);
+	if (pipe2(inp, O_CLOEXEC) < 0) {
+		int e = errno;
+
+		close(errp[0]);
+		close(errp[1]);
+		return vx_error_set(err, VX_E_SYSTEM, e, "unpack %s", path);
+	}
 	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
 
-		close(pipefd[0]);
-		close(pipefd[1]);
+		close(errp[0]);
+		close(errp[1]);
+		close(inp[0]);
+		close(inp[1]);
 		return vx_error_set(err, VX_E_SYSTEM, e, "unpack %s: fork", path);
 	}
 	if (pid == 0) {
@@ -273,30 +372,33 @@ int vx_template_unpack(const char *path, const char *dir,
 			_exit(127);
 		null = open("/dev/null", O_RDWR);
 
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(pipefd[1], 2) < 0)
+		if (null < 0 || dup2(inp[0], 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(errp[1], 2) < 0)
 			_exit(127);
 		syscall(SYS_close_range, 3, ~0U, 0);
 		execve(tar, argv, envp);
 		_exit(127);
 	}
-	close(pipefd[1]);
-	/* Keep the start of tar's complaint: the first line names the cause. */
-	while ((r = read(pipefd[0], msg + mlen, sizeof(msg) - 1 - mlen)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		mlen += r;
-		if (mlen == sizeof(msg) - 1) {
-			char sink[256];
+	close(errp[1]);
+	close(inp[0]);
+	/* A tar that dies early must not kill us with SIGPIPE (vxd ignores
+	 * it; a library caller may not). */
+	sigset_t pipeset, old;
 
-			while (read(pipefd[0], sink, sizeof(sink)) > 0)
-				;
-			break;
-		}
+	sigemptyset(&pipeset);
+	sigaddset(&pipeset, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipeset, &old);
+	mlen = pump(afd, st.st_size, inp[1], errp[0], msg, sizeof(msg),
+		    progress);
+	{
+		/* drop a SIGPIPE of ours before unblocking */
+		struct timespec zero = { 0 };
+
+		while (sigtimedwait(&pipeset, NULL, &zero) > 0)
+			;
 	}
-	close(pipefd[0]);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(errp[0]);
 	msg[mlen] = '\0';
 	while (mlen > 0 && msg[mlen - 1] == '\n')
 		msg[--mlen] = '\0';

@@ -26,10 +26,19 @@ int vx_template_find(const struct vx_global *g, const char *name,
 int vx_template_list(const struct vx_global *g, char ***names,
 		     struct vx_error **err);
 
+/* Progress of a long step: fn(data, percent, what) is called when the
+ * percentage changes, last with 100. vxd forwards it to vzctl, which draws
+ * a bar on a terminal. */
+struct vx_progress {
+	void (*fn)(void *data, int percent, const char *what);
+	void *data;
+};
+
 /* Unpacks the archive at path into the existing directory dir. The
  * compression is chosen from the file name. Errors carry tar's own message
- * (code VX_E_CREATE_PRIVATE). */
+ * (code VX_E_CREATE_PRIVATE). progress may be NULL. */
 int vx_template_unpack(const char *path, const char *dir,
+		       const struct vx_progress *progress,
 		       struct vx_error **err);
 
 /* TEMPLATE/cache/NAME.conf, written by the template's builder next to the

@@ -78,8 +78,24 @@ int vxd_req_lock_load(struct vxd_req *r, const char *op, unsigned int *ctid,
 	return vxd_lock_load(r, *ctid, op, lockfd, ct, err);
 }
 
+/* Forwards the unpack's progress to vzctl (which asked for it: a
+ * terminal to draw a bar on). */
+static void create_progress(void *data, int percent, const char *what)
+{
+	struct vxd_req *r = data;
+	struct vx_msg im;
+
+	vx_msg_init(&im, r->in->cmd, VX_MSG_INTERIM);
+	if (!vx_msg_put_int(&im, "progress", percent) &&
+	    !vx_msg_put_str(&im, "what", what))
+		vx_msg_send(r->sock, &im, NULL, 0);
+	vx_msg_release(&im);
+}
+
 int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 {
+	struct vx_progress progress = { .fn = create_progress, .data = r };
+	int64_t want_progress = 0;
 	struct vx_create_opts o = {
 		.ostemplate = vx_msg_get_str(r->in, "ostemplate"),
 		.config = vx_msg_get_str(r->in, "config"),
@@ -105,6 +121,9 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	ret = vxd_res_collect(r, &res, err);
 	if (ret < 0)
 		return ret;
+	vx_msg_get_int(r->in, "progress", &want_progress);
+	if (want_progress)
+		o.progress = &progress;
 	/* Held until the worker exits: bounds parallel creates. */
 	vxd_heavy_slot(r->g);
 	vxd_info(r, "Creating container private area (%s)",

@@ -144,6 +144,36 @@ int vzctl_connect(void)
 	vx_global_free(g);
 	return -ret;
 }
+bool vzctl_progress_wanted(void)
+{
+	return !vzctl.quiet && !vzctl.json && isatty(2);
+}
+
+/* One bar line on stderr, redrawn in place; pct < 0 erases it (the
+ * answer came). */
+static void progress_draw(int pct, const char *what)
+{
+	static bool shown;
+	char bar[31];
+	int cells;
+
+	if (pct < 0) {
+		if (shown)
+			fprintf(stderr, "\r%*s\r", 60, "");
+		shown = false;
+		return;
+	}
+	if (pct > 100)
+		pct = 100;
+	cells = pct * 30 / 100;
+	memset(bar, '#', cells);
+	memset(bar + cells, ' ', 30 - cells);
+	bar[30] = '\0';
+	fprintf(stderr, "\r  [%s] %3d%% %-20.20s", bar, pct, what ? what : "");
+	fflush(stderr);
+	shown = true;
+}
+
 
 int vzctl_call(struct vx_msg *req, const int *fds, int nfds,
 	       struct vx_msg *resp)
@@ -167,13 +197,21 @@ int vzctl_call(struct vx_msg *req, const int *fds, int nfds,
 					   ret == -ECONNRESET ? "connection closed" :
 					   strerror(-ret));
 		}
-		if (resp->kind == VX_MSG_RESPONSE)
+		if (resp->kind == VX_MSG_RESPONSE) {
+			progress_draw(-1, NULL);
 			return 0;
+		}
+		int64_t pct;
+
+		if (vx_msg_get_int(resp, "progress", &pct) &&
+		    vzctl_progress_wanted())
+			progress_draw((int)pct, vx_msg_get_str(resp, "what"));
 		/* Progress lines arrive as they happen. */
 		if (!vzctl.quiet && !vzctl.json) {
 			const char *info = vx_msg_get_str(resp, "info");
 
 			if (info) {
+				progress_draw(-1, NULL);
 				printf("%s\n", info);
 				fflush(stdout);
 			}

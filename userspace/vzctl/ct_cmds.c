@@ -50,6 +50,11 @@ static int run_verb(int argc, char **argv, unsigned int cmd,
 	vx_msg_init(&req, cmd, VX_MSG_REQUEST);
 	ret = vzctl_parse(argc, argv, shortopts, longopts, usage, put_opt,
 			  &req, &ctid);
+	/* A template unpack may take seconds: ask for progress reports
+	 * when there is a terminal to draw them on (client.c). */
+	if (!ret && cmd == VXD_CMD_CREATE && vzctl_progress_wanted() &&
+	    vx_msg_put_int(&req, "progress", 1))
+		ret = 3;
 	if (ret) {
 		vx_msg_release(&req);
 		return ret < 0 ? 0 : ret;

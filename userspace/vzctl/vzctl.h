@@ -94,6 +94,9 @@ int vzctl_query(struct vx_msg *req, struct vx_msg *resp);
 /* One-shot request for verbs whose whole job is request + report. */
 int vzctl_simple(unsigned int cmd, const char *ctid, struct vx_msg *req);
 
+/* Progress bars: only on a terminal (stderr), never with --quiet/--json. */
+bool vzctl_progress_wanted(void);
+
 /* output.c */
 void vzctl_json_string(FILE *f, const char *s);
 
