@@ -420,7 +420,8 @@ static void teardown(struct monitor *m, bool full, bool keep_mount)
 	}
 	/* links go with init's namespace; the rest is ours to remove */
 	t0 = now_us();
-	ret = vx_net_down(m->g, m->ct->ctid, true, &err);
+	ret = vx_net_down(m->g, m->ct->ctid, full ? VX_NET_DOWN_EXITING :
+			  VX_NET_DOWN_DETACH, &err);
 	if (ret < 0) {
 		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");
 		vx_error_free(steal_ptr(err));

@@ -88,10 +88,16 @@ int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 	      pid_t init_pid, struct vx_error **err);
 /* At stop: removes the host-side state of the live addresses. 1 if
- * there was some, 0 if not. defer: the nftables table is removed by a
- * detached process, off the stop's path (see net_run.c). */
-int vx_net_down(const struct vx_global *g, unsigned int ctid, bool defer,
-		struct vx_error **err);
+ * there was some, 0 if not. The nftables table goes at once (SYNC) or
+ * from a detached process, off the stop's path (see net_run.c); EXITING:
+ * the caller exits right after, so its child needs no double fork. */
+enum vx_net_down {
+	VX_NET_DOWN_SYNC,
+	VX_NET_DOWN_DETACH,
+	VX_NET_DOWN_EXITING,
+};
+int vx_net_down(const struct vx_global *g, unsigned int ctid,
+		enum vx_net_down how, struct vx_error **err);
 /* rundir/ct/CTID.net: the addresses a running VPS has now. load: -ENOENT
  * if none are recorded (n is then empty but usable). */
 int vx_net_live_save(const struct vx_global *g, const struct vx_net *n,

@@ -305,7 +305,7 @@ int vx_net_stop(const struct vx_net *n, struct vx_error **err)
  * now and removed by its handle, so a restart of the VPS in between keeps
  * its new table.
  */
-static void nft_del_detached(unsigned int ctid)
+static void nft_del_detached(unsigned int ctid, enum vx_net_down how)
 {
 	uint64_t handle;
 	pid_t pid;
@@ -314,19 +314,19 @@ static void nft_del_detached(unsigned int ctid)
 		return;
 	pid = fork();
 	if (pid == 0) {
-		if (fork() == 0) {
-			close_range(3, ~0U, 0);
-			vx_nft_ct_del_handle(ctid, handle, NULL);
-		}
+		/* a caller that lives on gets no zombie: one more fork */
+		if (how == VX_NET_DOWN_DETACH && fork() != 0)
+			_exit(0);
+		close_range(3, ~0U, 0);
+		vx_nft_ct_del_handle(ctid, handle, NULL);
 		_exit(0);
 	}
 	if (pid < 0)
 		vx_nft_ct_del_handle(ctid, handle, NULL);
-	else
+	else if (how == VX_NET_DOWN_DETACH)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 }
-
 int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 		    const struct vx_ip *ips, size_t k, struct vx_error **err)
 {
@@ -480,8 +480,8 @@ int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 	return ret;
 }
 
-int vx_net_down(const struct vx_global *g, unsigned int ctid, bool defer,
-		struct vx_error **err)
+int vx_net_down(const struct vx_global *g, unsigned int ctid,
+		enum vx_net_down how, struct vx_error **err)
 {
 	cleanup_free char *path = live_path(g, ctid);
 	struct vx_net n;
@@ -493,8 +493,8 @@ int vx_net_down(const struct vx_global *g, unsigned int ctid, bool defer,
 			unlink(path);
 		host_ips_del(&n);
 		ret = 1;
-		if (defer)
-			nft_del_detached(ctid);
+		if (how != VX_NET_DOWN_SYNC)
+			nft_del_detached(ctid, how);
 		else if (vx_nft_ct_del(ctid, err) < 0)
 			ret = -EIO;
 	}

@@ -94,7 +94,7 @@ static int stop_orphan(const struct vx_global *g, struct vx_ct *ct,
 		ret = vx_cgroup_destroy(cg, err);
 		vx_cgroup_free(cg);
 	}
-	vx_net_down(g, ct->ctid, false, NULL);
+	vx_net_down(g, ct->ctid, VX_NET_DOWN_SYNC, NULL);
 	if (ret == 0)
 		ret = vx_bc_stop(ct->ctid, err);
 	if (ret == 0 && vx_ct_is_mounted(ct))
