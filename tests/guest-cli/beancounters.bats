@@ -141,6 +141,34 @@ field() {
 	[ "$(ubc $CT numtcpsock 5)" -eq $((f0 + 1)) ]
 }
 
+# enforced RES ERRNO KIND: after `vzctl set`, the probe's fill of RES must
+# stop exactly at the limit (hard) or barrier (soft) with ERRNO, and the
+# kernel's failcnt must count that one refusal.
+enforced() {
+	local res=$1 errno=$2 kind=$3 f0 ref
+	f0=$(ubc $CT "$res" 5)
+	vx_expect_ok vzctl exec $CT /bin/bc-probe fill "$res" || return 1
+	ref=$(field limit)
+	[ "$kind" = soft ] && ref=$(field barrier)
+	[ "$(field error)" = "$errno" ] || { echo "$output"; return 1; }
+	[ $(($(field held) + $(field opened))) -eq "$ref" ] ||
+		{ echo "$kind: $output"; return 1; }
+	[ "$(ubc $CT "$res" 5)" -eq $((f0 + 1)) ] ||
+		{ echo "failcnt $f0 -> $(ubc $CT "$res" 5)"; return 1; }
+}
+
+@test "beancounters: numothersock, numpty, numflock, numsiginfo, privvmpages set by vzctl are enforced" {
+	local pv
+	pv=$(ubc $CT privvmpages 1)
+	vx_expect_ok vzctl set $CT --numothersock 6 --numpty 4 --numflock 10:12 \
+		--numsiginfo 20 --privvmpages $((pv + 2000)):$((pv + 2500))
+	enforced numothersock ENOBUFS hard
+	enforced numpty ENOSPC hard
+	enforced numflock ENOLCK soft
+	enforced numsiginfo EAGAIN hard
+	enforced privvmpages ENOMEM soft
+}
+
 @test "beancounters: set changes limits live, without a restart" {
 	local pid
 	pid=$(vx_init_pid $CT)
