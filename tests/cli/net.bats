@@ -211,11 +211,38 @@ nameserver 10.77.0.53
 nameserver 2001:db8::53" ]
 	grep -q '^NAMESERVER="10.77.0.53 2001:db8::53"' "$VX_ROOT/etc/vz/conf/101.conf"
 	grep -q '^SEARCHDOMAIN="example.org"' "$VX_ROOT/etc/vz/conf/101.conf"
-	vx_expect_ok vzctl exec 101 sh -c 'echo nameserver 1.2.3.4 > /etc/resolv.conf'
+	# inherit: the host's nameservers
+	vx_expect_ok vzctl set 101 --nameserver inherit
+	local host_ns
+	host_ns=$(awk '/^nameserver/ { print $2; exit }' /etc/resolv.conf)
+	if [ -n "$host_ns" ]; then
+		vx_expect_ok vzctl exec 101 cat /etc/resolv.conf
+		vx_output_has "nameserver $host_ns"
+	fi
+	vx_expect_ok vzctl exec 101 'echo nameserver 1.2.3.4 > /etc/resolv.conf'
 	vx_expect_ok vzctl restart 101 --wait
 	vx_expect_ok vzctl exec 101 cat /etc/resolv.conf
 	vx_output_has "nameserver 10.77.0.53"
 	[[ "$output" != *1.2.3.4* ]]
+}
+
+@test "net: a reboot inside the VPS brings its network back; vzlist shows the live addresses" {
+	vx_expect_ok vzctl set 101 --ipadd 10.77.0.22
+	vx_expect_ok vzlist -H -o ip 101
+	vx_output_has "10.77.0.22"
+	local pid
+	pid=$(vx_init_pid 101)
+	vx_timeout vzctl exec 101 reboot || true
+	vx_wait_for 20 eval '[ -n "$(vx_init_pid 101)" ] && [ "$(vx_init_pid 101)" != "'"$pid"'" ]'
+	vx_wait_running 101
+	# the reboot reads the config again: the unsaved address is gone
+	vx_wait_for 10 ping_host 10.77.0.2
+	ping_host 2001:db8:77::2
+	not ping_host 10.77.0.22
+	[ -z "$(hn ip neigh show proxy | grep -F 10.77.0.22)" ]
+	hn nft list table netdev vx101 | grep -q 'elements = { 10.77.0.2 }'
+	vx_expect_ok vzlist -H -o ip 101
+	[[ "$output" != *10.77.0.22* ]]
 }
 
 @test "net: traffic accounting in vzlist fields and JSON" {

@@ -243,6 +243,25 @@ static const char *status_word(const struct vx_status *st)
 
 /* Traffic over the CT's veths, from the host-side counters (see
  * docs/network.md). Nothing for a CT without network. */
+/* A running CT's addresses are the live ones (a set without --save may
+ * have changed them), as OpenVZ's vzlist shows what the kernel has. */
+static void put_ip(struct vx_msg *row, const struct vx_global *g,
+		   const struct vx_ct *ct, bool running)
+{
+	struct vx_net live = { 0 };
+
+	if (running && vx_net_live_load(g, ct->ctid, &live) == 0) {
+		cleanup_free char *ips = vx_net_format_ips(live.ips, live.n_ips);
+
+		vx_net_free(&live);
+		if (ips && *ips)
+			vx_msg_put_str(row, "ip", ips);
+		return;
+	}
+	vx_net_free(&live);
+	vx_msg_put_str(row, "ip", vx_ct_get(ct, "IP_ADDRESS", NULL));
+}
+
 static void put_net_stats(struct vx_msg *row, const struct vx_ct *ct)
 {
 	struct vx_net_stats s;
@@ -292,7 +311,7 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 		vx_msg_put_str(&row, "onboot", vx_ct_get(ct, "ONBOOT", "no"));
 		vx_msg_put_str(&row, "description",
 			       vx_ct_get(ct, "DESCRIPTION", NULL));
-		vx_msg_put_str(&row, "ip", vx_ct_get(ct, "IP_ADDRESS", NULL));
+		put_ip(&row, r->g, ct, st.running);
 	}
 	if (ct)
 		put_limits(&row, ct);
