@@ -8,6 +8,9 @@
 #                          project adds or patches (X86_CHECK=full: the bzImage)
 #   make checkpatch        checkpatch.pl --strict over patches and new files
 #   make guest-selftest    the guest harness checks itself (UML)
+#   make check-guest-cli   vzctl's bats tests (tests/cli/limits.bats and
+#                          tests/guest-cli/*.bats) in UML guests booted with
+#                          pure cgroup v2 and hybrid cgroups (TAP)
 #
 # Kernels live in $(VX_CACHE), outside the repository, at stable paths:
 # KERNEL_UM and KERNEL_X86 below. See docs/kernel-build.md.
@@ -22,7 +25,8 @@ vx_kname = $(if $(filter test,$(KCONFIG)),$(1),$(1)-$(KCONFIG))
 KERNEL_UM := $(VX_CACHE)/kernels/$(call vx_kname,um)/linux
 KERNEL_X86 := $(VX_CACHE)/kernels/$(call vx_kname,x86_64)/bzImage
 
-.PHONY: kernel kernel-x86 check-kernel check-kernel-x86 checkpatch guest-selftest
+.PHONY: kernel kernel-x86 check-kernel check-kernel-x86 checkpatch guest-selftest \
+	check-guest-cli
 
 kernel:
 	scripts/kernel/build --arch um --variant $(KCONFIG)
@@ -37,6 +41,10 @@ check-kernel: kernel
 
 check-kernel-x86:
 	scripts/kernel/build --arch x86_64 --variant $(KCONFIG) $(if $(filter full,$(X86_CHECK)),,--objs-only)
+
+# `all template`: the guest runs build/bin and the busybox template cache.
+check-guest-cli: kernel all template
+	tests/guest-cli/run.sh --kernel $(KERNEL_UM)
 
 guest-selftest: kernel
 	tests/guest/selftest --kernel $(KERNEL_UM)

@@ -12,6 +12,8 @@
 #   cli         bats tests of vzctl/vxd on this kernel    (TAP)
 #   kernel      kselftest-style tests in the UML guest    (TAP)
 #   guest       the guest harness tests itself            (TAP)
+#   guest-cli   vzctl limits (and beancounter) bats tests in
+#               UML guests with cgroup v2 and hybrid      (TAP)
 #   kernel-x86  every file the series adds/touches compiles for x86_64
 #   checkpatch  checkpatch.pl --strict over patches and new kernel files
 #
@@ -21,7 +23,7 @@ cd "$(dirname "$0")/.."
 logs=build/test-logs
 mkdir -p "$logs"
 
-suites=(${VX_SUITES:-unit cli checkpatch kernel-x86 guest kernel})
+suites=(${VX_SUITES:-unit cli checkpatch kernel-x86 guest kernel guest-cli})
 pass=0 fail=0 skip=0
 for s in "${suites[@]}"; do
 	echo "=== suite: $s"
@@ -32,6 +34,7 @@ for s in "${suites[@]}"; do
 	cli) make --no-print-directory check-cli ;;
 	kernel) make --no-print-directory check-kernel ;;
 	guest) make --no-print-directory guest-selftest ;;
+	guest-cli) make --no-print-directory check-guest-cli ;;
 	kernel-x86) make --no-print-directory check-kernel-x86 ;;
 	checkpatch) make --no-print-directory checkpatch ;;
 	*) echo "unknown suite $s"; false ;;
