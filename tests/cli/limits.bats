@@ -111,8 +111,13 @@ v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
 	else
 		grep -q '^oom_kill [1-9]' "$(cgdir memory 605)/memory.oom_control"
 	fi
-	vx_expect_ok vzlist -H -o physpages.f 605
-	[ "$(echo $output)" -gt 0 ]
+	# failures counted, and the peak (memory.peak / max_usage_in_bytes)
+	# at the limit: 64M = 16384 pages
+	vx_expect_ok vzlist -H -o physpages.f,physpages.m 605
+	set -- $output
+	echo "physpages failcnt $1 maxheld $2"
+	[ "$1" -gt 0 ]
+	[ "$2" -ge 15000 ] && [ "$2" -le 16384 ]
 	vx_ct_cleanup 605
 }
 
@@ -134,11 +139,13 @@ ct_pids_below() {
 	local d
 	d=$(cgdir pids 606)
 	[ "$(cat "$d/pids.peak" 2>/dev/null || echo 64)" -le 64 ]
-	vx_expect_ok vzlist -H -o numproc.f,numproc.l 606
+	vx_expect_ok vzlist -H -o numproc.f,numproc.l,numproc.m 606
 	set -- $output
-	echo "failcnt $1 limit $2"
+	echo "failcnt $1 limit $2 maxheld $3"
 	[ "$1" -gt 0 ]
 	[ "$2" = 64 ]
+	# pids.peak: the bomb filled the CT up to its limit, never beyond
+	[ "$3" -gt 32 ] && [ "$3" -le 64 ]
 	# the VPS and the host live on
 	vx_is_running 606
 	vx_expect_ok vzctl stat 606
@@ -289,6 +296,31 @@ ct_dd_ds() {
 		! grep -q '^IOPRIO=' "$(conf 611)"
 	fi
 	vx_ct_cleanup 611
+}
+
+@test "--cpumask pins the VPS where the host has cpusets, else exit 5 naming cpuset" {
+	vx_create_started 613
+	local cpuset=
+	if v2; then
+		grep -qw cpuset /sys/fs/cgroup/cgroup.controllers && cpuset=1
+	else
+		[ -e /sys/fs/cgroup/cpuset/cpuset.cpus ] && cpuset=1
+	fi
+	if [ -n "$cpuset" ]; then
+		vx_expect_ok vzctl set 613 --cpumask 0 --save
+		[ "$(cat "$(cgdir cpuset 613)/cpuset.cpus")" = 0 ]
+		# the CT's processes may run on CPU 0 only
+		vx_expect_ok vzctl exec2 613 'taskset -p $$'
+		vx_output_has "mask: 1"
+		vx_expect_ok vzctl set 613 --cpumask all --save
+		[ -n "$(cat "$(cgdir cpuset 613)/cpuset.cpus")" ]
+	else
+		# UML is uniprocessor: no CONFIG_CPUSETS
+		vx_expect_rc 5 vzctl set 613 --cpumask 0 --save
+		vx_output_has "cpuset"
+		! grep -q '^CPUMASK=' "$(conf 613)"
+	fi
+	vx_ct_cleanup 613
 }
 
 # rt_group_sched: the kernel has RT group scheduling (v1 shows it as

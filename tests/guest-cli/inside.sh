@@ -33,7 +33,7 @@ rc=0
 for f in "$@"; do
 	echo "# --- $mode: $f"
 	# Each file in its own bats run, numbering restarts (as tests/cli/run.sh).
-	bats --tap ${VX_BATS_FILTER:+-f "$VX_BATS_FILTER"} "$f" | sed -u -E "s/^((not )?ok [0-9]+) /\1 [$mode] /"
+	bats --tap --timing ${VX_BATS_FILTER:+-f "$VX_BATS_FILTER"} "$f" | sed -u -E "s/^((not )?ok [0-9]+) /\1 [$mode] /"
 	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 done
 exit $rc

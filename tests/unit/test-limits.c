@@ -219,7 +219,7 @@ static void backend_v2(void)
 		"memory.max", "memory.swap.max", "pids.max", "cpu.weight",
 		"cpu.max", "cpuset.cpus", "io.max", "io.weight",
 	};
-	char path[128];
+	char path[128], cmd[256];
 	struct vx_limits l = sample_limits();
 	struct vx_error *err = NULL;
 
@@ -238,6 +238,32 @@ static void backend_v2(void)
 	CHECK_STR(slurp(path, "cpuset.cpus"), "0");
 	CHECK_STR(slurp(path, "io.max"),
 		  "254:0 rbps=10485760 wbps=10485760 riops=500 wiops=500");
+
+	/* one OOM kill must never take the whole CT (OpenVZ semantics) */
+	touch(path, "memory.oom.group", "1");
+	/* --ioprio 2: BFQ's weight when the kernel has one */
+	touch(path, "io.bfq.weight", "");
+	l.ioprio = 2;
+	CHECK(vx_cgroup_set_limits(&cg, &l, &err) == 0);
+	vx_error_free(err);
+	err = NULL;
+	CHECK_STR(slurp(path, "memory.oom.group"), "0");
+	CHECK_STR(slurp(path, "io.bfq.weight"), "350");
+	CHECK_STR(slurp(path, "io.weight"), "");
+
+	/* a limit whose controller is not delegated: exit 5, named */
+	snprintf(cmd, sizeof(cmd), "%s/cpuset.cpus", path);
+	CHECK(unlink(cmd) == 0);
+	CHECK(vx_cgroup_set_limits(&cg, &l, &err) < 0);
+	CHECK(err && err->code == VX_E_NOKERNEL);
+	CHECK_MSG(err, "CPUMASK");
+	CHECK_MSG(err, "cpuset controller");
+	vx_error_free(err);
+	err = NULL;
+	/* ... but no mask asked: no error */
+	l.cpumask[0] = '\0';
+	CHECK(vx_cgroup_set_limits(&cg, &l, &err) == 0);
+	vx_error_free(err);
 }
 
 static void backend_v1(void)

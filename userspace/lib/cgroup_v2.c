@@ -113,6 +113,23 @@ static bool v2_has(struct vx_cgroup *cg, const char *file)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * A limit was asked for but the CT's directory lacks its file: the
+ * controller is not enabled for us (absent from the kernel, bound to a v1
+ * hierarchy, or refused by cgroup.subtree_control). Exit 5, naming the key
+ * and the controller rather than an ENOENT path.
+ */
+static int v2_missing(struct vx_cgroup *cg, const char *key,
+		      const char *ctrl, struct vx_error **err)
+{
+	return vx_error_set(err, VX_E_NOKERNEL, 0,
+			    "%s: the %s controller is not available to %s "
+			    "(not in its cgroup.controllers: missing from "
+			    "the kernel or not delegated by the parent's "
+			    "cgroup.subtree_control)", key, ctrl,
+			    cg->dirs[0].path);
+}
+
 /* The same limits as the v1 backend, in v2's files: memory.max and
  * memory.swap.max (v2 limits swap on its own, no RAM+swap sum), pids.max,
  * cpu.weight (1..10000, default 100 = OpenVZ's 1000 units), cpu.max,
@@ -125,16 +142,24 @@ static int v2_set_limits(struct vx_cgroup *cg, const struct vx_limits *l,
 	char buf[256], b2[32], b3[32];
 	int ret = 0;
 
-	if (l->ram < VX_UNLIMITED || v2_has(cg, "memory.max"))
+	if (l->ram < VX_UNLIMITED && !v2_has(cg, "memory.max"))
+		ret = v2_missing(cg, "PHYSPAGES (--ram)", "memory", err);
+	else if (v2_has(cg, "memory.max"))
 		ret = v2_write(cg, "memory.max", v2_num(buf, sizeof(buf), l->ram),
 			       VX_E_SETUBC, err);
+	/* OpenVZ: an OOM kill takes the biggest process inside the CT, not
+	 * the CT. 0 is the kernel's default; written so that a value left by
+	 * someone else cannot turn one hog into the loss of the whole VPS. */
+	if (ret == 0 && v2_has(cg, "memory.oom.group"))
+		ret = v2_write(cg, "memory.oom.group", "0", VX_E_SETUBC, err);
 	if (ret == 0 && ((l->swap < VX_UNLIMITED && vx_host_has_swap()) ||
 			 v2_has(cg, "memory.swap.max")))
 		ret = v2_write(cg, "memory.swap.max",
 			       v2_num(buf, sizeof(buf), l->swap), VX_E_SETUBC,
 			       err);
-	if (ret == 0 && (l->numproc < VX_UNLIMITED ||
-			 v2_has(cg, "pids.max")))
+	if (ret == 0 && l->numproc < VX_UNLIMITED && !v2_has(cg, "pids.max"))
+		ret = v2_missing(cg, "NUMPROC (--numproc)", "pids", err);
+	else if (ret == 0 && v2_has(cg, "pids.max"))
 		ret = v2_write(cg, "pids.max",
 			       v2_num(buf, sizeof(buf), l->numproc),
 			       VX_E_SETUBC, err);
@@ -142,8 +167,10 @@ static int v2_set_limits(struct vx_cgroup *cg, const struct vx_limits *l,
 		weight = 1;
 	if (weight > 10000)
 		weight = 10000;
-	if (ret == 0 && (l->cpuunits != 1000 || l->cpu_quota_us ||
-			 v2_has(cg, "cpu.max"))) {
+	if (ret == 0 && (l->cpuunits != 1000 || l->cpu_quota_us) &&
+	    !v2_has(cg, "cpu.max"))
+		ret = v2_missing(cg, "CPUUNITS/CPULIMIT/CPUS", "cpu", err);
+	else if (ret == 0 && v2_has(cg, "cpu.max")) {
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)weight);
 		ret = v2_write(cg, "cpu.weight", buf, VX_E_SETFSHD, err);
 		snprintf(buf, sizeof(buf), "%s %u",
@@ -153,12 +180,14 @@ static int v2_set_limits(struct vx_cgroup *cg, const struct vx_limits *l,
 			ret = v2_write(cg, "cpu.max", buf, VX_E_SETFSHD, err);
 	}
 	/* "" gives the CT every CPU of its parent again */
-	if (ret == 0 && (l->cpumask[0] ||
-			 v2_has(cg, "cpuset.cpus")))
+	if (ret == 0 && l->cpumask[0] && !v2_has(cg, "cpuset.cpus"))
+		ret = v2_missing(cg, "CPUMASK (--cpumask)", "cpuset", err);
+	else if (ret == 0 && v2_has(cg, "cpuset.cpus"))
 		ret = v2_write(cg, "cpuset.cpus", l->cpumask[0] ? l->cpumask :
 			       "\n", VX_E_SETFSHD, err);
-	if (ret == 0 && l->have_dev &&
-	    (l->iolimit || l->iopslimit || v2_has(cg, "io.max"))) {
+	if (ret == 0 && (l->iolimit || l->iopslimit) && !v2_has(cg, "io.max"))
+		ret = v2_missing(cg, "IOLIMIT/IOPSLIMIT", "io", err);
+	else if (ret == 0 && l->have_dev && v2_has(cg, "io.max")) {
 		snprintf(buf, sizeof(buf), "%u:%u rbps=%s wbps=%s riops=%s wiops=%s",
 			 l->dev_major, l->dev_minor,
 			 l->iolimit ? v2_num(b2, sizeof(b2), l->iolimit) : "max",
@@ -167,11 +196,16 @@ static int v2_set_limits(struct vx_cgroup *cg, const struct vx_limits *l,
 			 l->iopslimit ? b3 : "max");
 		ret = v2_write(cg, "io.max", buf, VX_E_SETUBC, err);
 	}
+	/* BFQ's weight where BFQ is built in, else io.cost's io.weight */
 	if (ret == 0 && l->ioprio >= 0) {
+		const char *w = v2_has(cg, "io.bfq.weight") ? "io.bfq.weight" :
+				v2_has(cg, "io.weight") ? "io.weight" : NULL;
+
 		snprintf(buf, sizeof(buf), "%d", VX_IOPRIO_WEIGHT(l->ioprio));
-		ret = v2_write(cg, v2_has(cg, "io.bfq.weight") ?
-			       "io.bfq.weight" : "io.weight", buf, VX_E_SETUBC,
-			       err);
+		ret = w ? v2_write(cg, w, buf, VX_E_SETUBC, err) :
+			  vx_error_set(err, VX_E_NOKERNEL, 0,
+				       "IOPRIO cannot be enforced on this host: the kernel offers no I/O weight in %s (no io.bfq.weight: BFQ not built; no io.weight: no io.cost)",
+				       cg->dirs[0].path);
 	}
 	if (ret < 0)
 		vx_error_prefix(err, "ct %u: set resource limits", cg->ctid);
