@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "global.h"
+#include "kctx.h"
 #include "values.h"
 #include "vzctl.h"
 
@@ -100,6 +101,9 @@ static void seen_save(struct seen *s)
 	free(s->path);
 }
 
+/* print_res: a kernel beancounter row was shown (for the footnote) */
+static bool kernel_row_shown;
+
 static void print_res(const char *buf, size_t len, const char *name,
 		      struct seen *seen)
 {
@@ -121,6 +125,9 @@ static void print_res(const char *buf, size_t len, const char *name,
 	    strcmp(name, "numproc") && strcmp(name, "physpages") &&
 	    strcmp(name, "swappages"))
 		return;
+	if (strcmp(name, "numproc") && strcmp(name, "physpages") &&
+	    strcmp(name, "swappages"))
+		kernel_row_shown = true;
 	/* soft resources (privvmpages, numflock) fail at the barrier */
 	ref = v[2] > 0 && v[2] < v[3] ? v[2] : v[3];
 	near = ref > 0 && (uint64_t)ref < VX_UNLIMITED &&
@@ -152,9 +159,12 @@ static void print_ct(const char *buf, size_t len, unsigned int ctid)
 	printf("%-12s %10s %10s %10s %10s %10s\n", "resource", "held",
 	       "maxheld", "barrier", "limit", "failcnt");
 	seen_load(&seen, ctid);
+	kernel_row_shown = false;
 	for (size_t i = 0; i < NROWS; i++)
 		print_res(buf, len, res_rows[i], &seen);
 	seen_save(&seen);
+	if (kernel_row_shown && !vx_kctx_present())
+		printf("(numfile ...: configured, not enforced: the running kernel lacks the vx patchset)\n");
 	printf("cpulimit %lld%%  cpuunits %lld  cpus %s",
 	       get(buf, len, "cpulimit"), get(buf, len, "cpuunits"),
 	       get(buf, len, "cpus") > 0 ? "" : "all");
