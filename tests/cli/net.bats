@@ -322,8 +322,8 @@ nameserver 2001:db8::53" ]
 	vx_ct_cleanup 103 104
 }
 
-@test "net: ${VX_NET_MANY:-50} routed VPSes come up with addresses and all answer" {
-	local n=${VX_NET_MANY:-50} i ids=() ct
+@test "net: ${VX_NET_MANY:-200} routed VPSes come up with addresses and all answer" {
+	local n=${VX_NET_MANY:-200} i ids=() ct
 	for ((i = 0; i < n; i++)); do
 		ct=$((1000 + i))
 		ids+=("$ct")
