@@ -322,6 +322,18 @@ nameserver 2001:db8::53" ]
 	vx_ct_cleanup 103 104
 }
 
+@test "net: create --ipadd writes IP_ADDRESS; a bad address creates nothing" {
+	vx_create 106 --ipadd 10.77.0.6 --ipadd 2001:db8:77::6/64
+	grep -q '^IP_ADDRESS="10.77.0.6 2001:db8:77::6/64"' "$VX_ROOT/etc/vz/conf/106.conf"
+	vx_expect_ok vzctl start 106 --wait
+	ping_host 10.77.0.6
+	ping_host 2001:db8:77::6
+	vx_ct_cleanup 106
+	vx_expect_rc 21 vzctl create 107 --ostemplate busybox --ipadd 10.77.0.777
+	vx_output_has "10.77.0.777"
+	[ ! -e "$VX_ROOT/etc/vz/conf/107.conf" ]
+}
+
 @test "net: ${VX_NET_MANY:-200} routed VPSes come up with addresses and all answer" {
 	local n=${VX_NET_MANY:-200} i ids=() ct
 	for ((i = 0; i < n; i++)); do

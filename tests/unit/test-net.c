@@ -189,8 +189,8 @@ static void rtnl_links(void)
 	CHECK(vx_rtnl_link_set(&r, h, true, -1, NULL) == 0);
 	CHECK(vx_rtnl_link_set(&r, p, true, -1, NULL) == 0);
 	vx_ip_parse("10.9.0.1/24", 32, 128, &a);
-	CHECK(vx_rtnl_addr(&r, true, h, &a, NULL) == 0);
-	CHECK(vx_rtnl_addr(&r, true, h, &a, NULL) == 0);	/* idempotent */
+	CHECK(vx_rtnl_addr(&r, true, h, &a, 0, NULL) == 0);
+	CHECK(vx_rtnl_addr(&r, true, h, &a, 0, NULL) == 0);	/* idempotent */
 	vx_ip_parse("10.9.1.5", 32, 128, &dst);
 	vx_ip_parse("10.9.0.2", 32, 128, &gw);
 	CHECK(vx_rtnl_route(&r, true, h, &dst, &gw, NULL) == 0);
@@ -206,7 +206,7 @@ static void rtnl_links(void)
 	CHECK(vx_sysctl_write(self, "net/ipv4/conf/vxu-h/proxy_arp", "1",
 			      NULL) == 0);
 	CHECK(vx_rtnl_link_stats(&r, "vxu-h", &st, NULL) == 0);
-	CHECK(vx_rtnl_addr(&r, false, h, &a, NULL) == 0);
+	CHECK(vx_rtnl_addr(&r, false, h, &a, 0, NULL) == 0);
 	CHECK(vx_rtnl_link_del(&r, "vxu-h", NULL) == 0);
 	CHECK(vx_rtnl_ifindex(&r, "vxu-p") == -ENODEV);	/* pair gone */
 	CHECK(vx_rtnl_link_del(&r, "vxu-h", NULL) == -ENODEV);

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_addr.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +96,8 @@ static int routed_ip(struct vx_rtnl *host, struct vx_rtnl *ct, int hidx,
 	if (ret == 0)
 		ret = vx_rtnl_route(host, true, hidx, &dst, NULL, err);
 	if (ret == 0)
-		ret = vx_rtnl_addr(ct, true, cidx, ip, err);
+		ret = vx_rtnl_addr(ct, true, cidx, ip, IFA_F_NOPREFIXROUTE,
+				   err);
 	return ret;
 }
 
@@ -129,7 +131,7 @@ static int routed_family(struct vx_rtnl *host, struct vx_rtnl *ct,
 		ret = host_sysctl("ipv6", hname, "disable_ipv6", "0",
 				  err);
 	if (ret == 0)
-		ret = vx_rtnl_addr(host, true, hidx, &gw6, err);
+		ret = vx_rtnl_addr(host, true, hidx, &gw6, 0, err);
 	if (ret == 0)
 		ret = vx_rtnl_route(ct, true, cidx, &def, &gw6, err);
 	return ret;
@@ -355,7 +357,7 @@ int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 		for (size_t i = 0; i < k; i++) {
 			routed_ip_del(&host, hidx, &ips[i]);
 			if (cidx > 0 && ret == 0)
-				ret = vx_rtnl_addr(&ct, false, cidx, &ips[i],
+				ret = vx_rtnl_addr(&ct, false, cidx, &ips[i], 0,
 						   err);
 		}
 	}

@@ -363,7 +363,7 @@ int vx_rtnl_link_del(struct vx_rtnl *r, const char *name,
 }
 
 int vx_rtnl_addr(struct vx_rtnl *r, bool add, int ifindex,
-		 const struct vx_ip *ip, struct vx_error **err)
+		 const struct vx_ip *ip, uint32_t flags, struct vx_error **err)
 {
 	struct nlmsghdr *nlh = msg_new(r, add ? RTM_NEWADDR : RTM_DELADDR,
 				       add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
@@ -381,7 +381,7 @@ int vx_rtnl_addr(struct vx_rtnl *r, bool add, int ifindex,
 	mnl_attr_put(nlh, IFA_LOCAL, vx_ip_len(ip), ip->raw);
 	mnl_attr_put(nlh, IFA_ADDRESS, vx_ip_len(ip), ip->raw);
 	if (add)
-		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | flags);
 	ret = talk(r, nlh, NULL, NULL, emsg, sizeof(emsg));
 	if (ret == -EEXIST || (!add && ret == -EADDRNOTAVAIL))
 		return 0;

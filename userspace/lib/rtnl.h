@@ -76,10 +76,11 @@ int vx_rtnl_link_stats(struct vx_rtnl *r, const char *name,
 		       struct rtnl_link_stats64 *st, struct vx_error **err);
 
 /* add: RTM_NEWADDR (IFA_F_NODAD: a point-to-point veth has no one to
- * collide with, and a tentative address would not answer for a second),
- * else RTM_DELADDR. Adding an existing address is not an error. */
+ * collide with, and a tentative address would not answer for a second;
+ * plus flags, e.g. IFA_F_NOPREFIXROUTE), else RTM_DELADDR. Adding an
+ * existing address is not an error. */
 int vx_rtnl_addr(struct vx_rtnl *r, bool add, int ifindex,
-		 const struct vx_ip *ip, struct vx_error **err);
+		 const struct vx_ip *ip, uint32_t flags, struct vx_error **err);
 
 /* A route to dst/dst->prefix through ifindex, via gw if gw is not NULL
  * (onlink: the gateway needs no covering prefix). Adding an existing route

@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "ct.h"
 #include "lock.h"
+#include "net.h"
 #include "run.h"
 #include "state.h"
 #include "storage.h"
@@ -106,6 +107,8 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 		.layout = vx_msg_get_str(r->in, "layout"),
 	};
 	const char *arg = vx_msg_get_str(r->in, "ct");
+	const char *ipadd = vx_msg_get_str(r->in, "ipadd");
+	cleanup_free char *ip_text = NULL;
 	unsigned int ctid;
 	int ret;
 
@@ -121,6 +124,20 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	ret = vxd_res_collect(r, &res, err);
 	if (ret < 0)
 		return ret;
+	/* so are the addresses (--ipadd); written normalised */
+	if (ipadd) {
+		struct vx_ip *ips = NULL;
+		size_t n = 0;
+
+		ret = vx_net_parse_ips(ipadd, &ips, &n, err);
+		if (ret == 0 && !(ip_text = vx_net_format_ips(ips, n)))
+			ret = vx_error_set(err, VX_E_RESOURCE, ENOMEM, "create");
+		free(ips);
+		if (ret < 0) {
+			vx_error_prefix(err, "--ipadd");
+			return ret;
+		}
+	}
 	vx_msg_get_int(r->in, "progress", &want_progress);
 	if (want_progress)
 		o.progress = &progress;
@@ -131,13 +148,15 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	ret = vx_ct_create(r->g, ctid, &o, err);
 	if (ret < 0)
 		return ret;
-	if (res.n) {
+	if (res.n || ip_text) {
 		cleanup_unlock int lockfd = -1;
 		cleanup_ct struct vx_ct *ct = NULL;
 
 		ret = vxd_lock_load(r, ctid, "create", &lockfd, &ct, err);
 		for (size_t i = 0; ret == 0 && i < res.n; i++)
 			vx_conf_set(ct->conf, res.key[i], res.val[i]);
+		if (ret == 0 && ip_text)
+			vx_conf_set(ct->conf, "IP_ADDRESS", ip_text);
 		if (ret == 0)
 			ret = vx_ct_save(ct, err);
 		if (ret < 0)

@@ -6,11 +6,27 @@
  * OpenVZ progress wording are in vxd and libvx.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "resources.h"
 #include "vzctl.h"
+
+/* create --ipadd is repeatable: collected here, sent space-separated */
+static char *create_ipadd;
+
+static int add_ip(const char *arg)
+{
+	char *grown = NULL;
+
+	if (asprintf(&grown, "%s%s%s", create_ipadd ? create_ipadd : "",
+		     create_ipadd ? " " : "", arg) < 0)
+		return 3;
+	free(create_ipadd);
+	create_ipadd = grown;
+	return 0;
+}
 
 /* Maps each option letter to its request field (docs/protocol.md); vxd
  * validates the values, so the rules live in one place. */
@@ -19,6 +35,7 @@ static int put_opt(int opt, const char *arg, void *data)
 	struct vx_msg *req = data;
 
 	switch (opt) {
+	case 'I': return add_ip(arg);
 	case 'T': return vx_msg_put_str(req, "ostemplate", arg) ? 3 : 0;
 	case 'C': return vx_msg_put_str(req, "config", arg) ? 3 : 0;
 	case 'H': return vx_msg_put_str(req, "hostname", arg) ? 3 : 0;
@@ -55,6 +72,10 @@ static int run_verb(int argc, char **argv, unsigned int cmd,
 	if (!ret && cmd == VXD_CMD_CREATE && vzctl_progress_wanted() &&
 	    vx_msg_put_int(&req, "progress", 1))
 		ret = 3;
+	if (!ret && create_ipadd && vx_msg_put_str(&req, "ipadd", create_ipadd))
+		ret = 3;
+	free(create_ipadd);
+	create_ipadd = NULL;
 	if (ret) {
 		vx_msg_release(&req);
 		return ret < 0 ? 0 : ret;
@@ -74,6 +95,7 @@ int cmd_create(int argc, char **argv)
 		{ "private", required_argument, NULL, 'P' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "layout", required_argument, NULL, 'L' },
+		{ "ipadd", required_argument, NULL, 'I' },
 	};
 	struct option opts[ARRAY_SIZE(base) + 64] = { { 0 } };
 	static const char usage[] =
@@ -81,6 +103,7 @@ int cmd_create(int argc, char **argv)
 		"                         [--hostname HOST] [--name NAME]\n"
 		"                         [--private DIR] [--root DIR]\n"
 		"                         [--layout overlay|plain|image]\n"
+		"                         [--ipadd ADDR[/PREFIX]]...\n"
 		"\n"
 		"Creates container CTID (a number 1..2147483647) from the OS template\n"
 		"cache TEMPLATE/cache/NAME.tar.{zst,gz,xz} and the sample config\n"
@@ -95,6 +118,8 @@ int cmd_create(int argc, char **argv)
 		"  --layout LAYOUT    overlay: shared template + own upper dir; plain\n"
 		"                     (simfs): a full private copy; image: an ext4\n"
 		"                     image sized by DISKSPACE (default: VE_LAYOUT)\n"
+		"  --ipadd ADDR       a routed IPv4/IPv6 address (repeatable;\n"
+		"                     docs/network.md)\n"
 		"  --ram, --swap, --numproc, --cpus, --cpulimit, --cpuunits, --cpumask,\n"
 		"  --iolimit, --iopslimit, --ioprio VALUE\n"
 		"                     resource limits written to the new config\n"
