@@ -10,6 +10,9 @@
 # VPS 101 is reused (started if stopped, left running if running); one
 # whose private area is gone is recreated.
 # VX_ROOT=/dir relocates the whole tree, as for every vx command.
+# OSTEMPLATE=debian-12 makes VPS 101 from the Debian template instead of the
+# default busybox one (built first with `vzctl template build debian-12`,
+# 1-2 minutes from deb.debian.org, if TEMPLATE/cache has none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
@@ -68,6 +71,12 @@ else
 	echo "installed busybox.tar.zst ($(stat -c %s "$cache") bytes)"
 fi
 
+ostemplate=${OSTEMPLATE:-busybox}
+if [ "$ostemplate" != busybox ] && ! ls "$tpl/cache/$ostemplate".tar.* >/dev/null 2>&1; then
+	step "vzctl template build $ostemplate"
+	vzctl template build "$ostemplate"
+fi
+
 step "vxd"
 pidfile=$root/run/vx/vxd.pid
 # A vxd left running by an earlier `make run` may be an older build (its
@@ -104,7 +113,7 @@ if [[ $status == *" exist "* ]]; then
 	fi
 fi
 if [[ $status != *" exist "* ]]; then
-	vzctl create "$CTID" --ostemplate busybox --hostname "vps$CTID"
+	vzctl create "$CTID" --ostemplate "$ostemplate" --hostname "vps$CTID"
 	status=$(vzctl status "$CTID")
 fi
 if [[ $status == *" running"* ]]; then

@@ -22,6 +22,7 @@
 #   - boot scripts that touch hardware or mounts vx already made (hwclock,
 #     checkroot, checkfs, mountall, mountkernfs, mountdevsubfs, umountfs,
 #     umountroot, brightness, bootlogs ...) are disabled with update-rc.d;
+#     halt and reboot run from inittab after runlevel 0/6 is complete;
 #   - /etc/hostname, /etc/hosts, /etc/resolv.conf are neutral: vx writes
 #     them per VPS (hostname at create and set, nameservers with
 #     --nameserver), never from the build host;
@@ -98,7 +99,7 @@ cat >"$r/etc/inittab" <<'EOF'
 #
 # vx stops the VPS by sending init STOP_SIGNAL ("INT" in the configs of
 # VPSes made from this template): SIGINT runs the ctrlaltdel entry, a clean
-# shutdown to runlevel 0, whose last script (halt) ends the VPS.
+# shutdown to runlevel 0; the h0 entry (halt) then ends the VPS.
 # `halt`, `poweroff` and `reboot` inside the VPS work as on a machine;
 # vx starts the VPS again after a reboot.
 id:2:initdefault:
@@ -111,6 +112,13 @@ l3:3:wait:/etc/init.d/rc 3
 l4:4:wait:/etc/init.d/rc 4
 l5:5:wait:/etc/init.d/rc 5
 l6:6:wait:/etc/init.d/rc 6
+# The end of the VPS, after *all* stop scripts of runlevel 0 or 6 have run
+# (halt ends its pid namespace, reboot makes vx start it again). Debian
+# runs halt/reboot as rc scripts ordered after umountroot; vx disables the
+# umount scripts, and a concurrent boot would then run halt alongside the
+# services' stop scripts.
+h0:0:wait:/sbin/halt -d -f -p
+r6:6:wait:/sbin/reboot -d -f
 # Booted: the marker `vzctl start --wait` looks for (/run is a fresh tmpfs
 # at every start). After the runlevel's wait entry, so after its scripts.
 bt:2345:wait:/bin/touch /run/booted
@@ -123,17 +131,19 @@ pn::powerfailnow:/sbin/shutdown -h -t1 now
 EOF
 # sysvinit 3.06 looks for it at every boot and complains when missing.
 mkdir -p "$r/etc/inittab.d"
-# The halt script would take interfaces down by ioctl and spin down disks.
-printf 'HALT=poweroff\nNETDOWN=no\n' >"$r/etc/default/halt"
 
 # Boot/shutdown scripts for hardware and for mounts vx makes itself.
 for s in hwclock.sh checkroot.sh checkfs.sh checkroot-bootclean.sh \
 	 mountall.sh mountall-bootclean.sh mountkernfs.sh mountdevsubfs.sh \
 	 mount-configfs mountnfs.sh mountnfs-bootclean.sh umountfs \
-	 umountroot umountnfs.sh brightness hostname.sh procps bootlogs; do
+	 umountroot umountnfs.sh brightness hostname.sh procps bootlogs \
+	 halt reboot; do
 	[ -e "$r/etc/init.d/$s" ] || continue
 	# (insserv warns about Debian's own headers here: not ours to fix)
-	in_root update-rc.d -f "$s" disable >/dev/null 2>&1 ||
+	# halt/reboot: removed (inittab runs them); the rest disabled, so a
+	# package upgrade does not bring their links back
+	case $s in halt|reboot) act=remove ;; *) act=disable ;; esac
+	in_root update-rc.d -f "$s" $act >/dev/null 2>&1 ||
 		in_root update-rc.d -f "$s" remove >/dev/null 2>&1 || {
 		echo "template: update-rc.d cannot disable $s" >&2; exit 1; }
 done

@@ -98,12 +98,30 @@ need_template() {
 @test "debian-12 CT: vzctl stop shuts down through init (runlevel 0), not by the kill timeout" {
 	need_template
 	vx_is_running 501 || skip "CT 501 did not start in the test before"
+	# a service's init script, registered as apt would (update-rc.d):
+	# its stop action must run on the way down
+	vx_in_ct 501 'cat >/etc/init.d/vxtest <<EOF
+#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          vxtest
+# Required-Start:    $remote_fs $syslog
+# Required-Stop:     $remote_fs $syslog
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: vx test service
+### END INIT INFO
+[ "\$1" = stop ] && sleep 1 && : >/root/stopped-by-rc0
+exit 0
+EOF
+chmod +x /etc/init.d/vxtest && update-rc.d vxtest defaults'
 	local t0=$SECONDS
 	vx_expect_ok vzctl stop 501
 	# STOP_TIMEOUT is $VX_TEST_STOP_TIMEOUT (10 s): a shutdown that hung
 	# until the kill would take that long
 	[ $((SECONDS - t0)) -lt $((VX_TEST_STOP_TIMEOUT - 2)) ]
-	grep -q 'Switching to runlevel: 0' "$VX_ROOT/run/vx/ct/501.console"
+	vx_timeout vzctl mount 501
+	[ -e "$VX_ROOT/vz/root/501/root/stopped-by-rc0" ]
+	vx_timeout vzctl umount 501
 	vx_expect_ok vzctl destroy 501
 }
 
