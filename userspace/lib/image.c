@@ -73,7 +73,7 @@ int vx_image_size(const struct vx_conf *conf, unsigned long long *bytes,
 }
 
 /* Runs argv (argv[0] an absolute path) quietly; its stderr ends up in msg. */
-static int run_tool(char *const argv[], char *msg, size_t msize)
+int vx_image_run_tool(char *const argv[], char *msg, size_t msize)
 {
 	char *const envp[] = { "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 			       NULL };
@@ -158,7 +158,7 @@ int vx_image_make(const char *img, unsigned long long bytes,
 				    "-E", "lazy_itable_init=1,lazy_journal_init=1",
 				    (char *)img, NULL };
 
-	ret = run_tool(inodes ? with_n : without_n, msg, sizeof(msg));
+	ret = vx_image_run_tool(inodes ? with_n : without_n, msg, sizeof(msg));
 	if (ret)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, ret < 0 ? -ret : 0,
 				    "mkfs.ext4 %s failed (exit %d): %s", img,

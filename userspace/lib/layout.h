@@ -109,5 +109,8 @@ int vx_image_mount_at(const char *img, const char *target,
 		      struct vx_error **err);
 int vx_image_mount(const struct vx_ct *ct, struct vx_error **err);
 bool vx_image_is_mounted(const struct vx_ct *ct);
+/* Runs argv (argv[0] an absolute path) with stdio on /dev/null, its
+ * stderr into msg; returns its exit status (128+N: killed by signal N). */
+int vx_image_run_tool(char *const argv[], char *msg, size_t msize);
 
 #endif /* VX_LAYOUT_H */

@@ -260,6 +260,31 @@ static int pick_layout(struct create *c, const struct vx_create_opts *o,
 	return 0;
 }
 
+/* --diskspace / --diskinodes: checked and stored as "soft:hard" numbers
+ * (1 KiB blocks, inodes) over the sample's, before the image is sized. */
+static int disk_opts(struct vx_conf *conf, const struct vx_create_opts *o,
+		     struct vx_error **err)
+{
+	const char *arg[] = { o->diskspace, o->diskinodes };
+	const char *key[] = { "DISKSPACE", "DISKINODES" };
+	const enum vx_unit unit[] = { VX_UNIT_KBYTES, VX_UNIT_COUNT };
+
+	for (size_t i = 0; i < ARRAY_SIZE(arg); i++) {
+		uint64_t b, l;
+		char v[64];
+
+		if (!arg[i])
+			continue;
+		if (vx_parse_barrier_limit(arg[i], unit[i], &b, &l, err) < 0)
+			return -EINVAL;
+		snprintf(v, sizeof(v), "%llu:%llu", (unsigned long long)b,
+			 (unsigned long long)l);
+		if (vx_conf_set(conf, key[i], v) < 0)
+			return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	}
+	return 0;
+}
+
 /* Everything that can be refused is checked before anything is written. */
 static int create_check(struct create *c, const struct vx_create_opts *o,
 			struct vx_error **err)
@@ -319,6 +344,9 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 	if (ret)
 		return ret;
 	ret = vx_template_apply_conf(g, c->ostemplate, c->ct->conf, err);
+	if (ret)
+		return ret;
+	ret = disk_opts(c->ct->conf, o, err);
 	if (ret)
 		return ret;
 	ret = pick_layout(c, o, sample, err);

@@ -27,6 +27,8 @@ struct vx_create_opts {
 	const char *private;	/* VE_PRIVATE override (may contain $VEID) */
 	const char *root;	/* VE_ROOT override */
 	const char *layout;	/* "overlay", "plain"/"simfs"; NULL: VE_LAYOUT */
+	const char *diskspace;	/* DISKSPACE over the sample's ("10G:11G") */
+	const char *diskinodes;	/* DISKINODES over the sample's */
 	const struct vx_progress *progress;	/* of the unpack; may be NULL */
 };
 

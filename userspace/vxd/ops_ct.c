@@ -18,6 +18,7 @@
 
 #include "cleanup.h"
 #include "ct.h"
+#include "disk.h"
 #include "lock.h"
 #include "net.h"
 #include "run.h"
@@ -105,6 +106,8 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 		.private = vx_msg_get_str(r->in, "private"),
 		.root = vx_msg_get_str(r->in, "root"),
 		.layout = vx_msg_get_str(r->in, "layout"),
+		.diskspace = vx_msg_get_str(r->in, "diskspace"),
+		.diskinodes = vx_msg_get_str(r->in, "diskinodes"),
 	};
 	const char *arg = vx_msg_get_str(r->in, "ct");
 	const char *ipadd = vx_msg_get_str(r->in, "ipadd");
@@ -161,6 +164,15 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 			ret = vx_ct_save(ct, err);
 		if (ret < 0)
 			return ret;
+	}
+	if (o.diskspace || o.diskinodes) {
+		cleanup_ct struct vx_ct *ct = NULL;
+		const char *why;
+
+		if (vx_ct_load(r->g, ctid, &ct, NULL) == 0 &&
+		    (why = vx_disk_unenforced(ct)))
+			vxd_info(r, "WARNING: CT %u: disk limit saved but not enforced: %s",
+				 ctid, why);
 	}
 	vxd_log("ct %u: created", ctid);
 	vxd_info(r, "CT configuration saved to %s/%u.conf", r->g->ctconfdir,

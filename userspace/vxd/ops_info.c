@@ -18,6 +18,8 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "ct.h"
+#include "disk.h"
+#include "values.h"
 #include "net.h"
 #include "resources.h"
 #include "run.h"
@@ -206,6 +208,38 @@ static void put_limits(struct vx_msg *row, const struct vx_ct *ct)
 		vx_msg_put_int(row, "ioprio", l.ioprio);
 }
 
+/* Disk limits from DISKSPACE/DISKINODES (soft, hard) and, where vx
+ * knows it (the image layout, disk.c), the usage: vzlist's diskspace,
+ * diskspace.s, diskspace.h, diskinodes, diskinodes.s, diskinodes.h. */
+static void put_disk(struct vx_msg *row, const struct vx_ct *ct)
+{
+	static const struct {
+		const char *key, *name;
+		enum vx_unit unit;
+	} lim[] = {
+		{ "DISKSPACE", "diskspace", VX_UNIT_KBYTES },
+		{ "DISKINODES", "diskinodes", VX_UNIT_COUNT },
+	};
+	struct vx_disk_usage u;
+	char key[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
+		const char *v = vx_ct_get(ct, lim[i].key, NULL);
+		uint64_t b, l;
+
+		if (!v || vx_parse_barrier_limit(v, lim[i].unit, &b, &l, NULL) < 0)
+			continue;
+		snprintf(key, sizeof(key), "%s.s", lim[i].name);
+		vx_msg_put_int(row, key, (long long)b);
+		snprintf(key, sizeof(key), "%s.h", lim[i].name);
+		vx_msg_put_int(row, key, (long long)l);
+	}
+	if (vx_disk_usage(ct, &u) == 0) {
+		vx_msg_put_int(row, "diskspace", u.used_kb);
+		vx_msg_put_int(row, "diskinodes", u.used_inodes);
+	}
+}
+
 /* Usage of a running CT from its cgroups (pids, memory, cpuacct) and
  * its kernel context. */
 static size_t put_usage(struct vxd_req *r, struct vx_msg *row,
@@ -313,8 +347,10 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 			       vx_ct_get(ct, "DESCRIPTION", NULL));
 		put_ip(&row, r->g, ct, st.running);
 	}
-	if (ct)
+	if (ct) {
 		put_limits(&row, ct);
+		put_disk(&row, ct);
+	}
 	if (st.running) {
 		struct vx_state s = { 0 };
 		long long n;

@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "resources.h"
 #include "run.h"
+#include "disk.h"
 #include "setup.h"
 #include "state.h"
 #include "values.h"
@@ -220,8 +221,58 @@ static int res_apply(struct vxd_req *r, struct vx_ct *ct,
 	return ret;
 }
 
+/* --diskspace / --diskinodes: "soft:hard" in the config's units (1 KiB
+ * blocks, inodes). The image layout's file system is resized to the hard
+ * limit at once (grown online; disk.c), and the limits are always saved:
+ * they describe the disk as it now is, running or not. */
+static int disk_parse(const char *arg, enum vx_unit unit, char *out,
+		      size_t size, struct vx_error **err)
+{
+	uint64_t b, l;
+	int ret = vx_parse_barrier_limit(arg, unit, &b, &l, err);
+
+	if (ret < 0)
+		return ret;
+	snprintf(out, size, "%llu:%llu", (unsigned long long)b,
+		 (unsigned long long)l);
+	return 0;
+}
+
+static int disk_set(struct vxd_req *r, struct vx_ct *ct, const char *ds,
+		    const char *di, struct vx_error **err)
+{
+	const char *why = vx_disk_unenforced(ct);
+	uint64_t b, l;
+	int ret;
+
+	if (ds && !why) {
+		vx_parse_barrier_limit(ds, VX_UNIT_KBYTES, &b, &l, NULL);
+		if (l == VX_UNLIMITED)
+			return vx_error_set(err, VX_E_INVAL_VALUE, 0,
+					    "ct %u: an image CT's disk cannot be unlimited: its limit is its size; give a size such as --diskspace 10G",
+					    ct->ctid), -EINVAL;
+		ret = vx_disk_resize(ct, (unsigned long long)l * 1024, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (ds)
+		vx_conf_set(ct->conf, "DISKSPACE", ds);
+	if (di)
+		vx_conf_set(ct->conf, "DISKINODES", di);
+	if (why)
+		vxd_info(r, "WARNING: CT %u: limit saved but not enforced: %s",
+			 ct->ctid, why);
+	else if (di)
+		vxd_info(r, "CT %u: DISKINODES saved; an image's inode count is fixed when it is made, so it applies to new images only",
+			 ct->ctid);
+	return 0;
+}
+
 int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 {
+	char ds[64], di[64];
+	const char *ds_arg = vx_msg_get_str(r->in, "diskspace");
+	const char *di_arg = vx_msg_get_str(r->in, "diskinodes");
 	const char *hostname = vx_msg_get_str(r->in, "hostname");
 	const char *name = vx_msg_get_str(r->in, "name");
 	const char *onboot = vx_msg_get_str(r->in, "onboot");
@@ -256,6 +307,12 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 		return ret;
 	if ((ret = vx_setup_check(&su, err)) < 0)
 		return ret;
+	if (ds_arg && (ret = disk_parse(ds_arg, VX_UNIT_KBYTES, ds, sizeof(ds),
+					err)) < 0)
+		return ret;
+	if (di_arg && (ret = disk_parse(di_arg, VX_UNIT_COUNT, di, sizeof(di),
+					err)) < 0)
+		return ret;
 	ret = vxd_req_lock_load(r, "set", &ctid, &lockfd, &ct, err);
 	if (ret < 0)
 		return ret;
@@ -276,6 +333,12 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 		ret = vx_setup_ct(r->g, ct, &su, err);
 		if (ret < 0)
 			return ret;
+	}
+	if (ds_arg || di_arg) {
+		ret = disk_set(r, ct, ds_arg ? ds : NULL, di_arg ? di : NULL, err);
+		if (ret < 0)
+			return ret;
+		dirty = true;
 	}
 	if (res.n) {
 		ret = res_apply(r, ct, &res, running, err);
@@ -319,9 +382,10 @@ int vxd_op_set(struct vxd_req *r, struct vx_error **err)
 			 (int)strcspn(su.userpasswd, ":"), su.userpasswd, ctid);
 	if (running && !save && (hostname || res.n || net))
 		vxd_info(r, "WARNING: Settings were not saved to the CT config and will be lost after the CT restarts (use --save)");
-	vxd_log("ct %u: set%s%s%s%s%s%s%s", ctid, hostname ? " hostname" : "",
+	vxd_log("ct %u: set%s%s%s%s%s%s%s%s", ctid, hostname ? " hostname" : "",
 		name ? " name" : "", onboot ? " onboot" : "",
 		desc ? " description" : "", res.n ? " limits" : "",
-		net ? " network" : "", su.userpasswd ? " userpasswd" : "");
+		net ? " network" : "", su.userpasswd ? " userpasswd" : "",
+		ds_arg || di_arg ? " disk" : "");
 	return ret;
 }

@@ -46,6 +46,8 @@ static int put_opt(int opt, const char *arg, void *data)
 	case 'w': return vx_msg_put_int(req, "wait", 1) ? 3 : 0;
 	case 'f': return vx_msg_put_int(req, "fast", 1) ? 3 : 0;
 	case 'A': return vx_msg_put_str(req, "applyconfig", arg) ? 3 : 0;
+	case 'k': return vx_msg_put_str(req, "diskspace", arg) ? 3 : 0;
+	case 'j': return vx_msg_put_str(req, "diskinodes", arg) ? 3 : 0;
 	}
 	/* create's resource options: 1000 + index in vx_res_opts */
 	if (opt >= 1000 && opt < 1000 + (int)vx_res_opts_n)
@@ -96,6 +98,8 @@ int cmd_create(int argc, char **argv)
 		{ "root", required_argument, NULL, 'R' },
 		{ "layout", required_argument, NULL, 'L' },
 		{ "ipadd", required_argument, NULL, 'I' },
+		{ "diskspace", required_argument, NULL, 'k' },
+		{ "diskinodes", required_argument, NULL, 'j' },
 	};
 	struct option opts[ARRAY_SIZE(base) + 64] = { { 0 } };
 	static const char usage[] =
@@ -104,6 +108,7 @@ int cmd_create(int argc, char **argv)
 		"                         [--private DIR] [--root DIR]\n"
 		"                         [--layout overlay|plain|image]\n"
 		"                         [--ipadd ADDR[/PREFIX]]...\n"
+		"                         [--diskspace SOFT[:HARD]] [--diskinodes SOFT[:HARD]]\n"
 		"\n"
 		"Creates container CTID (a number 1..2147483647) from the OS template\n"
 		"cache TEMPLATE/cache/NAME.tar.{zst,gz,xz} and the sample config\n"
@@ -120,6 +125,9 @@ int cmd_create(int argc, char **argv)
 		"                     image sized by DISKSPACE (default: VE_LAYOUT)\n"
 		"  --ipadd ADDR       a routed IPv4/IPv6 address (repeatable;\n"
 		"                     docs/network.md)\n"
+		"  --diskspace SOFT[:HARD], --diskinodes SOFT[:HARD]\n"
+		"                     disk limits (1K blocks, K/M/G/T; inodes) over\n"
+		"                     the sample's: an image's size and inode count\n"
 		"  --ram, --swap, --numproc, --cpus, --cpulimit, --cpuunits, --cpumask,\n"
 		"  --iolimit, --iopslimit, --ioprio VALUE\n"
 		"                     resource limits written to the new config\n"

@@ -78,6 +78,14 @@ static const struct field fields[] = {
 	{ "iopslimit", "IOPSLIMIT", 10, true, F_NUM, "iopslimit" },
 	{ "ioprio", "IOPRIO", 6, true, F_NUM, "ioprio" },
 	{ "laverage", "LAVERAGE", 14, false, F_STR, "laverage" },
+	/* disk: usage (1K blocks, inodes) where the layout enforces it
+	 * (image), soft/hard limits from DISKSPACE/DISKINODES */
+	{ "diskspace", "DQBLOCKS", 10, true, F_NUM, "diskspace" },
+	{ "diskspace.s", "DQBLOCKS.S", 19, true, F_NUM, "diskspace.s" },
+	{ "diskspace.h", "DQBLOCKS.H", 19, true, F_NUM, "diskspace.h" },
+	{ "diskinodes", "DQINODES", 10, true, F_NUM, "diskinodes" },
+	{ "diskinodes.s", "DQINODES.S", 19, true, F_NUM, "diskinodes.s" },
+	{ "diskinodes.h", "DQINODES.H", 19, true, F_NUM, "diskinodes.h" },
 	{ "uptime", "UPTIME", 10, true, F_NUM, "uptime" },
 	/* traffic of a running CT, seen from inside it (docs/network.md) */
 	{ "netif.rx_bytes", "RX_BYTES", 14, true, F_NUM, "netif.rx_bytes" },

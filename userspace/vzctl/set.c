@@ -43,6 +43,10 @@ static const char set_usage[] =
 	"  --ioprio 0..7       disk I/O weight (default 4)\n"
 	"  --applyconfig NAME  the resource settings of conf/ve-NAME.conf-sample\n"
 	"\n"
+	"  --diskspace SOFT[:HARD]  disk limit (1K blocks; K, M, G, T suffixes):\n"
+	"                      the image layout's size, grown online, shrunk only\n"
+	"                      when stopped; saved at once\n"
+	"  --diskinodes SOFT[:HARD]  inode limit (fixed for an existing image)\n"
 	"  --userpasswd USER:PASSWORD  sets USER's password in the container's\n"
 	"                      /etc/shadow (SHA-512 crypt; stopped or running;\n"
 	"                      never saved in the config)\n"
@@ -95,6 +99,8 @@ static int set_opt(int opt, const char *arg, void *data)
 	case 's': return vx_msg_put_int(s->req, "save", 1) ? VX_E_SYSTEM : 0;
 	case 'A': ret = vx_msg_put_str(s->req, "applyconfig", arg); break;
 	case 'P': ret = vx_msg_put_str(s->req, "userpasswd", arg); break;
+	case 'k': ret = vx_msg_put_str(s->req, "diskspace", arg); break;
+	case 'I': ret = vx_msg_put_str(s->req, "diskinodes", arg); break;
 	case 900: case 901: case 902: case 903:
 		return list_add(s, opt - 900, arg);
 	case 904: ret = vx_msg_put_str(s->req, "netif_add", arg); break;
@@ -131,6 +137,8 @@ int cmd_set(int argc, char **argv)
 		{ "save", no_argument, NULL, 's' },
 		{ "applyconfig", required_argument, NULL, 'A' },
 		{ "userpasswd", required_argument, NULL, 'P' },
+		{ "diskspace", required_argument, NULL, 'k' },
+		{ "diskinodes", required_argument, NULL, 'I' },
 		{ "ipadd", required_argument, NULL, 900 },
 		{ "ipdel", required_argument, NULL, 901 },
 		{ "nameserver", required_argument, NULL, 902 },

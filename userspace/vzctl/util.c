@@ -72,7 +72,7 @@ static bool is_openvz_option(const char *arg)
 	static const char *const known[] = {
 		"ipadd", "ipdel",
 		"netif_add", "netif_del", "ram", "swap", "cpus", "cpuunits",
-		"cpulimit", "diskspace", "diskinodes", "numproc", "numfile",
+		"cpulimit", "numproc", "numfile",
 		"kmemsize", "privvmpages", "physpages", "swappages",
 		"capability", "devices", "devnodes", "features", "iptables",
 		"layout", "setmode", "skip_arpdetect", "force", "skip-fsck",
