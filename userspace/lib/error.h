@@ -63,6 +63,7 @@ enum vx_exit {
 	VX_E_PROTOCOL = 201,	/* vxd and vzctl disagree on the protocol */
 	VX_E_NOT_EXIST = 202,	/* CT does not exist */
 	VX_E_CONFIG_PARSE = 203, /* a config file line cannot be parsed */
+	VX_E_NO_CHKPNT = 204,	/* checkpointing cannot work on this host */
 };
 
 struct vx_error {

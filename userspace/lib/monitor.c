@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "beancounter.h"
+#include "checkpoint.h"
 #include "cleanup.h"
 #include "resources.h"
 #include "lock.h"
@@ -356,6 +357,28 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 	return 0;
 }
 
+/* resume (checkpoint_restore.c): the CT's cgroups with the limits of the
+ * config as it is now, then CRIU restores the tree into them and into a
+ * new network namespace, which gets the VPS's links as at a start. */
+static int restore_init(struct monitor *m, struct vx_error **err)
+{
+	int ret = vx_cgroup_create(m->cg, err);
+
+	if (ret == 0)
+		ret = apply_limits(m, err);
+	if (ret == 0)
+		ret = vx_ckpt_restore_tree(m->cfg, &m->init_pid, &m->init_fd,
+					   &m->console, err);
+	if (ret == 0)
+		ret = net_up(m, err);
+	if (ret < 0)
+		return ret;
+	m->console_hold = ioctl(m->console, TIOCGPTPEER,
+				O_RDWR | O_NOCTTY | O_CLOEXEC);
+	fcntl(m->console, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
 static int boot(struct monitor *m, struct vx_error **err)
 {
 	struct vx_state st = { 0 };
@@ -374,8 +397,12 @@ static int boot(struct monitor *m, struct vx_error **err)
 		if (ret < 0)
 			return ret;
 	}
-	net_resolv(m);
-	ret = spawn_init(m, err);
+	if (m->cfg->restore && !m->rebooted) {
+		ret = restore_init(m, err);
+	} else {
+		net_resolv(m);
+		ret = spawn_init(m, err);
+	}
 	if (ret < 0)
 		return ret;
 	st.init_pid = m->init_pid;

@@ -40,6 +40,8 @@ static const char *const cmd_names[VXD_CMD_MAX] = {
 	[VXD_CMD_ENTER] = "enter",
 	[VXD_CMD_SET] = "set",
 	[VXD_CMD_LIST] = "list",
+	[VXD_CMD_SUSPEND] = "suspend",
+	[VXD_CMD_RESUME] = "resume",
 };
 
 const char *vxd_cmd_name(unsigned int cmd)

@@ -45,6 +45,8 @@ enum vxd_cmd {
 	VXD_CMD_ENTER = 11,	/* interim reply carries the pty master */
 	VXD_CMD_SET = 12,
 	VXD_CMD_LIST = 13,
+	VXD_CMD_SUSPEND = 14,	/* checkpoint to disk and stop */
+	VXD_CMD_RESUME = 15,	/* restore from the dump */
 	VXD_CMD_MAX,		/* keep last */
 };
 

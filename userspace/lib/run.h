@@ -23,6 +23,7 @@
 
 struct vx_start_opts {
 	bool wait;	/* --wait: return when the CT finished booting */
+	const char *restore;	/* resume from this dump (checkpoint.h) */
 };
 
 /* Caller holds the CT lock. VX_E_RUNNING, VX_E_NO_PRIVATE, VX_E_BAD_CT,

@@ -30,6 +30,7 @@ struct vx_run_cfg {
 	int stop_timeout;	/* seconds */
 	int boot_timeout;	/* seconds, for --wait */
 	bool wait;
+	const char *restore;	/* resume: dump directory, else NULL */
 };
 
 int vx_run_cfg_load(const struct vx_global *g, const struct vx_ct *ct,

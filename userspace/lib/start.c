@@ -184,6 +184,7 @@ int vx_ct_start(const struct vx_global *g, struct vx_ct *ct,
 	if (ret < 0)
 		return ret;
 	cfg.wait = o && o->wait;
+	cfg.restore = o ? o->restore : NULL;
 	/* compiled here, once per vxd, inherited by every monitor */
 	ret = vx_seccomp_prepare(err);
 	if (ret < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "ct.h"
 #include "run.h"
 #include "runtime.h"
@@ -42,6 +43,9 @@ int vx_ct_status(const struct vx_global *g, unsigned int ctid,
 	}
 	if (st->exists && vx_ct_load(g, ctid, &ct, NULL) == 0) {
 		st->mounted = vx_ct_is_mounted(ct);
+		/* a complete dump where the last suspend put it */
+		if (!st->running && vx_ckpt_suspended(g, ct, NULL))
+			st->suspended = true;
 		vx_ct_free(ct);
 	}
 	return 0;

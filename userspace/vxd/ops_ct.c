@@ -218,7 +218,7 @@ static int do_start(struct vxd_req *r, struct vx_ct *ct,
 		    struct vx_error **err)
 {
 	int64_t wait = 0;
-	struct vx_start_opts o;
+	struct vx_start_opts o = { 0 };
 	int ret;
 
 	vx_msg_get_int(r->in, "wait", &wait);

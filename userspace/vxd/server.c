@@ -41,6 +41,8 @@ static const vxd_handler_t handlers[VXD_CMD_MAX] = {
 	[VXD_CMD_ENTER] = vxd_op_enter,
 	[VXD_CMD_SET] = vxd_op_set,
 	[VXD_CMD_LIST] = vxd_op_list,
+	[VXD_CMD_SUSPEND] = vxd_op_suspend,
+	[VXD_CMD_RESUME] = vxd_op_resume,
 };
 
 pid_t vxd_main_pid;

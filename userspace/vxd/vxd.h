@@ -104,6 +104,10 @@ void vxd_res_changes_free(struct res_changes *c);
 int vxd_op_exec(struct vxd_req *r, struct vx_error **err);
 int vxd_op_enter(struct vxd_req *r, struct vx_error **err);
 
+/* ops_ckpt.c: suspend (chkpnt) and resume (restore) */
+int vxd_op_suspend(struct vxd_req *r, struct vx_error **err);
+int vxd_op_resume(struct vxd_req *r, struct vx_error **err);
+
 /* ops_info.c: hello, status, list */
 int vxd_op_hello(struct vxd_req *r, struct vx_error **err);
 int vxd_op_status(struct vxd_req *r, struct vx_error **err);

@@ -41,6 +41,8 @@ int cmd_restart(int argc, char **argv);
 int cmd_mount(int argc, char **argv);
 int cmd_umount(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_suspend(int argc, char **argv);	/* ckpt.c */
+int cmd_resume(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_exec2(int argc, char **argv);
 int cmd_enter(int argc, char **argv);
