@@ -121,5 +121,6 @@ install: all
 clean:
 	rm -rf $(B)
 
+-include mk/checkpoint.mk
 -include mk/kernel.mk
 -include $(LIB_OBJ:.o=.d) $(VXD_OBJ:.o=.d) $(VZCTL_OBJ:.o=.d) $(ASAN_LIB_OBJ:.o=.d)

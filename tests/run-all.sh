@@ -16,6 +16,7 @@
 #               UML guests with cgroup v2 and hybrid      (TAP)
 #   kernel-x86  every file the series adds/touches compiles for x86_64
 #   checkpatch  checkpatch.pl --strict over patches and new kernel files
+#   checkpoint  vzctl suspend/resume (CRIU): host + x86_64 qemu guest (TAP)
 #
 # VX_SUITES="unit cli" runs a subset.
 set -uo pipefail
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 logs=build/test-logs
 mkdir -p "$logs"
 
-suites=(${VX_SUITES:-unit cli checkpatch kernel-x86 guest kernel guest-cli})
+suites=(${VX_SUITES:-unit cli checkpatch kernel-x86 guest kernel guest-cli checkpoint})
 pass=0 fail=0 skip=0
 for s in "${suites[@]}"; do
 	echo "=== suite: $s"
@@ -37,6 +38,7 @@ for s in "${suites[@]}"; do
 	guest-cli) make --no-print-directory check-guest-cli ;;
 	kernel-x86) make --no-print-directory check-kernel-x86 ;;
 	checkpatch) make --no-print-directory checkpatch ;;
+	checkpoint) make --no-print-directory check-checkpoint ;;
 	*) echo "unknown suite $s"; false ;;
 	esac 2>&1 | tee "$logs/$s.log"
 	rc=${PIPESTATUS[0]}

@@ -228,8 +228,23 @@ teardown_file() { vx_test_teardown; }
 	[ "$output" = "CTID 120 deleted unmounted down" ]
 }
 
-@test "status: suspended is reported from the state file" {
-	skip "checkpoint/suspend is a later issue: nothing can produce a suspended CT yet"
+@test "status: a complete dump makes a stopped VPS suspended (vzctl status, vzlist)" {
+	# vzctl suspend needs a CRIU that works here (tests/guest-x86); what
+	# status reads is the dump's completion record, vx-dump.conf.
+	vx_create 190
+	local d=$VX_ROOT/vz/private/190/dump/Dump
+	mkdir -p "$d"
+	vx_expect_ok vzctl status 190
+	[ "$output" = "CTID 190 exist unmounted down" ]
+	echo 'CTID="190"' >"$d/vx-dump.conf"
+	vx_expect_ok vzctl status 190
+	[ "$output" = "CTID 190 exist unmounted down suspended" ]
+	vx_expect_ok vzlist -H -o status 190
+	[ "$(echo $output)" = suspended ]
+	rm -r "$d"
+	vx_expect_ok vzctl status 190
+	[ "$output" = "CTID 190 exist unmounted down" ]
+	vx_ct_cleanup 190
 }
 
 @test "full cycle twice in a row on the same CTID" {

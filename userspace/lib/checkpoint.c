@@ -252,13 +252,14 @@ int vx_ct_suspend(const struct vx_global *g, struct vx_ct *ct,
 	const char *fdir;
 	int ret;
 
+	/* first: whether checkpointing can work here at all */
+	ret = vx_criu_probe(g, &ci, err);
+	if (ret < 0)
+		return ret;
 	if (!vx_ct_is_running(g, ct->ctid) ||
 	    vx_state_read(g, ct->ctid, &st, NULL) < 0)
 		return vx_error_set(err, VX_E_NOT_RUNNING, 0,
 				    "ct %u is not running", ct->ctid);
-	ret = vx_criu_probe(g, &ci, err);
-	if (ret < 0)
-		return ret;
 	dir = o && o->dumpdir ? strdup(o->dumpdir) :
 	      vx_ckpt_default_dir(g, ct);
 	if (!dir || asprintf(&tmp, "%s.tmp", dir) < 0 ||

@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netlink.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,8 +26,18 @@
  * iptables tools. Never the reason a dump or restore failed. */
 static bool noise(const char *line)
 {
-	return strstr(line, "tables") || strstr(line, "execvp(") ||
-	       strstr(line, "exited, status=");
+	return strstr(line, "tables-save") ||
+	       strstr(line, "tables-legacy-save") ||
+	       strstr(line, "execvp(") || strstr(line, "exited, status=");
+}
+
+/* noise() on one line of a multi-line buffer */
+static bool noise_upto_eol(const char *line)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(line, "\n"), line);
+	return noise(buf);
 }
 
 int vx_criu_run(char *const argv[], const int *keep, int nkeep,
@@ -154,6 +168,51 @@ static void version_parse(const char *v, int *maj, int *min)
 	sscanf(v, "%d.%d", maj, min);
 }
 
+/*
+ * CRIU dumps the conntrack table of every network namespace it sees, even
+ * an external one, through ctnetlink, and fails with EINVAL ("-22 reported
+ * by netlink") on a kernel built without CONFIG_NF_CT_NETLINK. Asks the
+ * kernel the same question (a conntrack dump of our own namespace).
+ */
+static bool ctnetlink_present(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct nfgenmsg g;
+	} req = {
+		.h = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) |
+				      IPCTNL_MSG_CT_GET,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1,
+		},
+		.g = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0 },
+	};
+	union {
+		char buf[8192];
+		struct nlmsghdr align;
+	} u;
+	struct nlmsghdr *h = &u.align;
+	cleanup_close int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+				     NETLINK_NETFILTER);
+	ssize_t r;
+
+	if (s < 0)
+		return false;
+	if (send(s, &req, sizeof(req), 0) < 0)
+		return false;
+	r = recv(s, u.buf, sizeof(u.buf), 0);
+	if (r < (ssize_t)sizeof(*h))
+		return false;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(h);
+
+		return e->error != -EINVAL && e->error != -EOPNOTSUPP;
+	}
+	return true;
+}
+
 /* One line per boot: boot id, kernel, criu version. */
 static char *probe_cache_key(const struct vx_criu_info *ci)
 {
@@ -211,6 +270,16 @@ int vx_criu_probe(const struct vx_global *g, struct vx_criu_info *ci,
 				    "layout) needs CRIU >= 4.1, installed is "
 				    "CRIU %s; install a newer criu",
 				    ci->kernel, ci->version);
+	if (!ctnetlink_present())
+		return vx_error_set(err, VX_E_NO_CHKPNT, 0,
+				    "checkpointing cannot work on this host: "
+				    "the kernel (%s) lacks CONFIG_NF_CT_NETLINK, "
+				    "through which CRIU %s dumps the conntrack "
+				    "table of a VPS's network namespace (it "
+				    "fails with \"-22 reported by netlink\" "
+				    "without it); use a kernel built with "
+				    "CONFIG_NF_CT_NETLINK=y", ci->kernel,
+				    ci->version);
 	key = probe_cache_key(ci);
 	if (asprintf(&cache, "%s/criu-check", g->rundir) < 0 || !key)
 		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "criu check");
@@ -228,8 +297,10 @@ int vx_criu_probe(const struct vx_global *g, struct vx_criu_info *ci,
 	}
 	ret = criu_output("check", out, sizeof(out));
 	if (ret != 0) {
-		/* its first Error line says what is missing */
-		line = strstr(out, "Error (");
+		/* its first real Error line says what is missing */
+		line = out;
+		while ((line = strstr(line, "Error (")) && noise_upto_eol(line))
+			line++;
 		if (line)
 			line[strcspn(line, "\n")] = '\0';
 		return vx_error_set(err, VX_E_NO_CHKPNT, 0,
