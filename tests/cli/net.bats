@@ -319,6 +319,13 @@ nameserver 2001:db8::53" ]
 	vx_expect_ok vzctl stop 103 --fast
 	vx_expect_ok vzctl stop 104 --fast
 	vx_wait_for 5 eval 'not hn ip link show veth103.0 2>/dev/null'
+	# a bridge that does not exist fails the start, naming it, and
+	# leaves nothing behind (the routed link of the same VPS included)
+	vx_expect_ok vzctl set 103 --netif_add eth1,,,,nobr0 --ipadd 10.77.0.30
+	vx_expect_rc 21 vzctl start 103
+	vx_output_has "nobr0"
+	vx_wait_for 5 eval '[ -z "$(host_traces 103 10.77.0.30 10.77.0.30)" ]'
+	not hn ip link show veth103.0 2>/dev/null
 	vx_ct_cleanup 103 104
 }
 
