@@ -1,10 +1,15 @@
 #!/usr/bin/env bats
 # Resource limits (issue 4, cgroup part): vzctl set/create --ram --swap
 # --numproc --cpus --cpulimit --cpuunits --cpumask --iolimit --iopslimit
-# --ioprio --applyconfig, enforced through the host's cgroups (v1 or hybrid
-# here; the v2 backend writes the same limits into v2 files). Enforcement
-# is measured through the CT's own cgroup counters, never by wall-clock
-# timing of the loaded host.
+# --ioprio --applyconfig, enforced through the host's cgroups (hybrid here)
+# and, run by tests/guest-cli/run.sh (make check-guest-cli), inside UML
+# guests with pure cgroup v2 and hybrid cgroups: every test holds on every
+# layout, checking v1 files or v2 files as the layout has them. The guest
+# has one CPU, no cpusets, no RT group scheduling: tests whose host side
+# differs take the branch the host's kernel calls for, never a skip.
+# Enforcement is measured through the CT's own cgroup counters, never by
+# wall-clock timing of the loaded host (the I/O test only bounds from
+# below: a throttled write cannot be fast).
 
 load helpers
 

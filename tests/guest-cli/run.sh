@@ -17,6 +17,12 @@
 #   GUEST_CLI_FILTER  bats -f REGEX: only the matching tests
 #   GUEST_CLI_MEM     guest RAM (default 1G: the memory hog test needs room
 #                     beyond its 64M VPS besides the loop-backed /tmp)
+#   GUEST_CLI_JOBS    guests booted at once (default: the host's CPU count,
+#                     at most one per layout). A UML guest is uniprocessor,
+#                     so two layouts on two CPUs take the time of one; the
+#                     output still comes layout by layout. The CPU and I/O
+#                     tests only bound the VPS from above (and need it to
+#                     run at all), so a busy host cannot fail them.
 #
 # Prints TAP (test names tagged [v2], [hybrid]); exit 0 iff every guest ran
 # to the end and every test passed or skipped. Needs `make all template`.
@@ -57,34 +63,35 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vx-guest-cli.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
-rc=0 n=0
-for mode in "${modes[@]}"; do
-	mfiles=()
+
+# run_mode MODE N: one guest; TAP on stdout, exit 0 iff all is well.
+run_mode() {
+	local mode=$1 n=$2 f t0 grc console bad keep dir=$work/$1 mrc=0
+	local mfiles=()
 	for f in "${files[@]}"; do
 		[ "$mode" = v2 ] || [[ $f == tests/cli/* ]] && mfiles+=("$f")
 	done
-	[ ${#mfiles[@]} -gt 0 ] || continue
+	[ ${#mfiles[@]} -gt 0 ] || return 0
+	mkdir -p "$dir" || return 1
 	t0=$(date +%s)
 	# TMPDIR: tests/guest/run makes its run directory (console) in it.
-	TMPDIR=$work tests/guest/run ${kernel:+--kernel "$kernel"} \
+	TMPDIR=$dir tests/guest/run ${kernel:+--kernel "$kernel"} \
 		--cgroup "$mode" --mem "${GUEST_CLI_MEM:-1G}" --timeout 500 \
 		--keep --allow 'Call Trace:' \
 		${GUEST_CLI_FILTER:+--env "VX_BATS_FILTER=$GUEST_CLI_FILTER"} \
-		-- tests/guest-cli/inside.sh "${mfiles[@]}"
+		-- tests/guest-cli/inside.sh "${mfiles[@]}" 2>&1
 	grc=$?
 	echo "# guest $mode: exit $grc in $(($(date +%s) - t0)) s"
-	n=$((n + 1))
-	console=$(ls -d "$work"/vx-guest.*/console 2>/dev/null | head -1)
+	console=$(ls -d "$dir"/vx-guest.*/console 2>/dev/null | head -1)
 	# Call traces that no OOM kill explains (see the header).
 	bad=$(awk '/invoked oom-killer/ { oom = NR }
 		/Call Trace:/ && !(oom && NR - oom < 20) { print NR ": " $0 }' \
 		"${console:-/dev/null}")
 	if [ -n "$bad" ]; then
 		echo "not ok $n [$mode] a kernel call trace outside an OOM kill"
-		echo "$bad" | head -5 | sed 's/^/# /'
 		grep -a -n -B 15 -A 25 -F "$(echo "$bad" | head -1 | cut -d' ' -f2-)" \
 			"$console" | head -60 | sed 's/^/# /'
-		rc=1
+		mrc=1
 	else
 		echo "ok $n [$mode] no kernel call trace outside an OOM kill"
 	fi
@@ -93,13 +100,41 @@ for mode in "${modes[@]}"; do
 	# error report), which no TAP line has counted yet.
 	case $grc in
 	0) ;;
-	1) rc=1 ;;
-	*) echo "not ok $n [$mode] the guest run failed (exit $grc, see above)"; rc=1 ;;
+	1) mrc=1 ;;
+	*) echo "not ok $n [$mode] the guest run failed (exit $grc, see above)"; mrc=1 ;;
 	esac
-	[ "$grc" = 0 ] && [ -z "$bad" ] && rm -rf "$work"/vx-guest.*
-	if [ -n "$(ls "$work")" ]; then
+	if [ "$mrc" = 0 ]; then
+		rm -rf "$dir"
+	else
 		keep=$(mktemp -d "${TMPDIR:-/tmp}/vx-guest-cli-failed.XXXXXX")
-		mv "$work"/vx-guest.* "$keep"/ && echo "# guest run kept in $keep"
+		mv "$dir"/vx-guest.* "$keep"/ 2>/dev/null &&
+			echo "# guest run kept in $keep (console, stdout, stderr)"
+	fi
+	return $mrc
+}
+
+jobs=${GUEST_CLI_JOBS:-$(nproc)}
+rc=0 n=0 pids=()
+for mode in "${modes[@]}"; do
+	n=$((n + 1))
+	if [ "$jobs" -gt 1 ]; then
+		run_mode "$mode" $n >"$work/$mode.tap" &
+		pids+=($!)
+		# at most $jobs at once: wait for the oldest
+		if [ ${#pids[@]} -ge "$jobs" ]; then
+			wait "${pids[0]}" || rc=1
+			pids=("${pids[@]:1}")
+		fi
+	else
+		run_mode "$mode" $n || rc=1
 	fi
 done
+for p in "${pids[@]}"; do
+	wait "$p" || rc=1
+done
+if [ "$jobs" -gt 1 ]; then
+	for mode in "${modes[@]}"; do
+		cat "$work/$mode.tap" 2>/dev/null
+	done
+fi
 exit $rc
