@@ -37,6 +37,7 @@
 #include "beancounter.h"
 #include "checkpoint.h"
 #include "cleanup.h"
+#include "crashpoint.h"
 #include "resources.h"
 #include "lock.h"
 #include "net.h"
@@ -388,6 +389,8 @@ static int boot(struct monitor *m, struct vx_error **err)
 		m->was_mounted = true;
 	} else {
 		ret = vx_ct_mount(m->g, m->ct, err);
+		if (!ret)
+			vx_crashpoint("start-mounted");
 		if (ret < 0)
 			return ret;
 	}
@@ -458,6 +461,7 @@ static void teardown(struct monitor *m, bool full, bool keep_mount)
 	}
 	if (!full)
 		return;
+	vx_crashpoint("stop-before-umount");
 	if (!keep_mount && vx_ct_is_mounted(m->ct) &&
 	    vx_ct_umount(m->g, m->ct, &err) < 0) {
 		vx_mon_log("ct %u: %s", m->ct->ctid, err ? err->msg : "?");

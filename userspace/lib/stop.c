@@ -149,5 +149,10 @@ int vx_ct_stop(const struct vx_global *g, struct vx_ct *ct, bool fast,
 				    "the stop within %lld s; see %s/ct/%u.log",
 				    ct->ctid, (int)st.monitor_pid,
 				    timeout / 1000, g->rundir, ct->ctid);
+	/* The monitor removes the state file last: still there, it was
+	 * killed in the middle of its teardown; finish it (init is dead,
+	 * the rest is idempotent). */
+	if (vx_state_read(g, ct->ctid, &st, NULL) == 0)
+		return stop_orphan(g, ct, &st, -1, &cfg, true, err);
 	return 0;
 }

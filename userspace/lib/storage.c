@@ -39,6 +39,7 @@
 #include "state.h"
 #include "storage.h"
 #include "values.h"
+#include "crashpoint.h"
 
 /* ---- small file helpers ---- */
 
@@ -192,6 +193,31 @@ int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
 	ret = rollback(g, ctid, j, jpath, err);
 	vx_conf_free(j);
 	return ret < 0 ? ret : 1;
+}
+
+int vx_ct_recover_all(const struct vx_global *g)
+{
+	cleanup_dir DIR *d = opendir(g->lockdir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		unsigned int ctid;
+		char rest[16];
+		int lock;
+
+		if (sscanf(de->d_name, "%u.%15s", &ctid, rest) != 2 ||
+		    strcmp(rest, "creating"))
+			continue;
+		/* Held: that create is alive (or another recovery runs). */
+		lock = vx_lock_ct_op(g, ctid, "recover", false, NULL);
+		if (lock < 0)
+			continue;
+		if (vx_ct_recover(g, ctid, NULL) > 0)
+			n++;
+		vx_unlock_ct(lock);
+	}
+	return n;
 }
 
 /* ---- create ---- */
@@ -532,6 +558,7 @@ static int create_private(struct create *c, struct vx_error **err)
 					     fill_plain(c, err);
 	if (ret)
 		return ret;
+	vx_crashpoint("create-filled");
 	if (rename(c->tmp, c->private) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
 				    "rename %s to %s", c->tmp, c->private);
@@ -599,10 +626,14 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 	ret = create_journal(&c, o, err);
 	if (ret)
 		goto out;
+	vx_crashpoint("create-journal");
 	ret = create_private(&c, err);
-	if (!ret)
-		ret = create_config(&c, o, err);
 	if (!ret) {
+		vx_crashpoint("create-private");
+		ret = create_config(&c, o, err);
+	}
+	if (!ret) {
+		vx_crashpoint("create-config");
 		/* Commit point: without the journal the CT is complete. */
 		if (unlink(c.jpath) < 0)
 			ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
@@ -636,6 +667,13 @@ int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
 		if (ret)
 			return ret;
 	}
+	/*
+	 * The config goes last: it is what makes the CT exist, so a destroy
+	 * killed at any point leaves a CT that `vzctl destroy` finishes
+	 * (every step below tolerates what is already gone), never files
+	 * nobody knows about. The private area is renamed first, so a half-
+	 * deleted tree is never mounted or started as the CT.
+	 */
 	ret = vx_rm_rf(destroyed, VX_E_DESTROY, err);
 	if (ret)
 		return ret;
@@ -643,14 +681,20 @@ int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
 		return vx_error_set(err, VX_E_DESTROY, errno,
 				    "ct %u: rename %s to %s", ct->ctid,
 				    ct->private, destroyed);
-	if (unlink(ct->conf_path) < 0 && errno != ENOENT)
-		return vx_error_set(err, VX_E_DESTROY, errno, "ct %u: remove %s",
-				    ct->ctid, ct->conf_path);
+	vx_crashpoint("destroy-renamed");
+	ret = vx_rm_rf(destroyed, VX_E_DESTROY, err);
+	if (ret)
+		return ret;
 	vx_ct_name_remove(g, ct);
 	/* Only an empty mount point goes; never anything mounted. */
 	if (!vx_is_mount_point(ct->root))
 		rmdir(ct->root);
 	/* A stale state file would make a new CT of this id look running. */
 	vx_state_remove(g, ct->ctid);
-	return vx_rm_rf(destroyed, VX_E_DESTROY, err);
+	vx_crashpoint("destroy-cleaned");
+	if (unlink(ct->conf_path) < 0 && errno != ENOENT)
+		return vx_error_set(err, VX_E_DESTROY, errno, "ct %u: remove %s",
+				    ct->ctid, ct->conf_path);
+	vx_fsync_path(g->ctconfdir);
+	return 0;
 }

@@ -58,6 +58,10 @@ bool vx_is_mount_point(const char *path);
 /* Rolls back a create whose journal is present (creator died). Called with
  * the lock held by every operation before it looks at the CT. Returns 1 if
  * something was rolled back. */
+/* Rolls back every create journal in LOCKDIR whose CT lock is free: what
+ * creators killed with the previous vxd left (vxd runs it at start, so a
+ * crash leaves nothing on disk for long). Returns how many. */
+int vx_ct_recover_all(const struct vx_global *g);
 int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
 		  struct vx_error **err);
 

@@ -28,6 +28,7 @@
 
 #include "cleanup.h"
 #include "global.h"
+#include "storage.h"
 #include "vxd.h"
 
 static int log_fd = STDERR_FILENO;
@@ -282,6 +283,11 @@ int main(int argc, char **argv)
 	}
 	write_pid(pidfd);
 	vxd_register_private_fd(pidfd);
+	/* creates killed with the previous vxd: roll them back now */
+	ret = vx_ct_recover_all(g);
+	if (ret > 0)
+		vxd_log("rolled back %d interrupted create%s", ret,
+			ret == 1 ? "" : "s");
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
