@@ -251,6 +251,17 @@ nameserver 2001:db8::53" ]
 	for i in 1 2 3; do ping_ct 101 10.77.0.254; done
 	after=$(vx_timeout vzlist -H -o netif.tx_packets 101 | tr -d ' ')
 	[ "$after" -ge $((before + 3)) ]
+	# direction: 200 KiB sent by the VPS count as its tx, not its rx
+	local tx0 rx0 tx1 rx1
+	read -r rx0 tx0 <<<"$(vx_timeout vzlist -H -o netif.rx_bytes,netif.tx_bytes 101)"
+	# (stdin open: busybox nc stops at EOF of its stdin)
+	hn sh -c 'sleep 10 | busybox nc -l -p 7010 >/dev/null 2>&1 &'
+	sleep 0.2
+	vx_expect_ok vzctl exec 101 'dd if=/dev/zero bs=1024 count=200 2>/dev/null | nc -w 2 10.77.0.254 7010'
+	# nc may exit before the kernel has sent everything: wait for it
+	vx_wait_for 10 eval 'read -r rx1 tx1 <<<"$(vx_timeout vzlist -H -o netif.rx_bytes,netif.tx_bytes 101)"; [ $((tx1 - tx0)) -ge 204800 ]'
+	echo "rx $rx0 -> $rx1, tx $tx0 -> $tx1" >&2
+	[ $((rx1 - rx0)) -lt 102400 ]
 	vx_expect_ok vzlist -H -o netif.rx_bytes,netif.tx_bytes,netif.rx_packets 101
 	[[ "$output" =~ [1-9] ]]
 	vx_expect_ok vzlist -j -o ctid,netif.rx_bytes,netif.tx_packets 101
