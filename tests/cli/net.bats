@@ -288,7 +288,7 @@ nameserver 2001:db8::53" ]
 	vx_create 104
 	vx_expect_ok vzctl set 103 --netif_add eth0,02:00:0a:4e:00:03,,,br-vx
 	vx_expect_ok vzctl set 104 --netif_add eth0,,vx104br,,br-vx
-	grep -q '^NETIF="ifname=eth0,mac=02:00:0a:4e:00:03,host_ifname=\|^NETIF="ifname=eth0,mac=02:00:0a:4e:00:03,host_mac=' \
+	grep -q '^NETIF="ifname=eth0,mac=02:00:0a:4e:00:03,host_ifname=veth103.0,host_mac=' \
 		"$VX_ROOT/etc/vz/conf/103.conf"
 	# generated MACs are saved, so they survive restarts
 	grep -Eq '^NETIF="ifname=eth0,mac=([0-9a-f]{2}:){5}[0-9a-f]{2},host_ifname=vx104br,host_mac=' \
@@ -327,6 +327,15 @@ nameserver 2001:db8::53" ]
 	not grep -q '^NETIF=' "$VX_ROOT/etc/vz/conf/104.conf"
 	vx_expect_ok vzctl set 104 --netif_add eth1,,,,br-vx
 	hn ip link show veth104.0 | grep -q "master br-vx"
+	# host names are saved: deleting an earlier entry renames nothing
+	vx_expect_ok vzctl set 104 --netif_add eth2,,,,br-vx
+	vx_expect_ok vzctl set 104 --netif_del eth1
+	hn ip link show veth104.1 | grep -q "master br-vx"
+	grep -q 'ifname=eth2,mac=[0-9a-f:]*,host_ifname=veth104.1,' "$VX_ROOT/etc/vz/conf/104.conf"
+	vx_expect_rc 21 vzctl set 104 --netif_add eth3,,veth104.1
+	vx_output_has "taken by eth2"
+	vx_expect_ok vzctl set 104 --netif_add eth4,,,,br-vx
+	hn ip link show veth104.2 | grep -q "master br-vx"
 	vx_expect_ok vzctl stop 103 --fast
 	vx_expect_ok vzctl stop 104 --fast
 	vx_wait_for 5 eval 'not hn ip link show veth103.0 2>/dev/null'

@@ -178,13 +178,30 @@ static int netif_find(const struct vx_net *n, const char *ifname)
 	return -1;
 }
 
+static bool host_name_taken(unsigned int ctid, const struct vx_net *n,
+			    const char *name, const char **taker)
+{
+	for (size_t i = 0; i < n->n_ifs; i++) {
+		char other[IFNAMSIZ];
+
+		if (vx_netif_host_name(ctid, &n->ifs[i], i, other, NULL) == 0 &&
+		    !strcmp(other, name)) {
+			*taker = n->ifs[i].ifname;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* --netif_add / --netif_del: the NETIF list, live if running. */
 static int netifs(struct vxd_req *r, struct vx_ct *ct, struct net_req *q,
 		  int netns, struct vx_error **err)
 {
 	struct vx_net n;
 	cleanup_free char *text = NULL;
+	const char *taker = NULL;
 	char hname[IFNAMSIZ];
+	bool given;
 	int ret, i;
 
 	ret = vx_net_load(ct, &n, err);
@@ -228,9 +245,25 @@ static int netifs(struct vxd_req *r, struct vx_ct *ct, struct net_req *q,
 		if (!q->nif.has_host_mac)
 			vx_mac_random(q->nif.host_mac);
 		q->nif.has_mac = q->nif.has_host_mac = true;
-		ret = vx_netif_host_name(ct->ctid, &q->nif, n.n_ifs, hname, err);
-		if (ret < 0)
-			goto out;
+		/* the host name is saved too: one derived from the position
+		 * would change when an earlier entry is deleted. Default: the
+		 * first free veth<CTID>.<N> from N = the entry's position. */
+		given = q->nif.host_ifname[0] != '\0';
+		for (size_t k = n.n_ifs;; k++) {
+			ret = vx_netif_host_name(ct->ctid, &q->nif, k, hname, err);
+			if (ret < 0)
+				goto out;
+			if (!host_name_taken(ct->ctid, &n, hname, &taker))
+				break;
+			if (given) {
+				ret = vx_error_set(err, VX_E_INVAL_VALUE, 0,
+						   "--netif_add %s: host interface %s is "
+						   "taken by %s; give another name",
+						   q->nif.ifname, hname, taker);
+				goto out;
+			}
+		}
+		memcpy(q->nif.host_ifname, hname, sizeof(hname));
 		grown = realloc(n.ifs, (n.n_ifs + 1) * sizeof(*grown));
 		if (!grown) {
 			ret = vx_error_set(err, VX_E_RESOURCE, ENOMEM, "netif");
