@@ -187,10 +187,12 @@ ct_cpu_ns() {
 	pct=$(( (b - a) * 100 / (t1 - t0) ))
 	echo "measured: $pct% of one CPU (cap 25%)" >&3
 	# The cap is the hard part: never above it (plus period slack). The
-	# host is loaded, so the CT may get less than its cap: the lower bound
-	# only proves the spinners ran.
+	# host may be loaded, so the CT may get less than its cap: two
+	# spinners still get their fair share of two CPUs up to a load of
+	# ~12, far more than 15% of one; below that the quota is mis-scaled
+	# (measured: 22-26% on the host and in the UML guest, load 6-8).
 	[ "$pct" -le 30 ]
-	[ "$pct" -ge 5 ]
+	[ "$pct" -ge 15 ]
 	vx_ct_cleanup 607
 }
 
