@@ -28,6 +28,7 @@
 
 #include "cleanup.h"
 #include "global.h"
+#include "hostlimits.h"
 #include "storage.h"
 #include "vxd.h"
 
@@ -283,6 +284,14 @@ int main(int argc, char **argv)
 	}
 	write_pid(pidfd);
 	vxd_register_private_fd(pidfd);
+	{
+		/* descriptors per running CT: room for thousands */
+		unsigned long long from, to;
+
+		if (vx_host_raise_nofile(&from, &to) > 0)
+			vxd_log("raised the open-file limit from %llu to %llu",
+				from, to);
+	}
 	/* creates killed with the previous vxd: roll them back now */
 	ret = vx_ct_recover_all(g);
 	if (ret > 0)

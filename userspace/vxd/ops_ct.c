@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "ct.h"
 #include "disk.h"
+#include "hostlimits.h"
 #include "lock.h"
 #include "net.h"
 #include "run.h"
@@ -214,6 +215,21 @@ int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
 	return ret;
 }
 
+/* Host limits that bite at hundreds of VPSes: raised before they do
+ * (hostlimits.c); what was raised, or could not be, is told and logged. */
+static void host_limits(struct vxd_req *r)
+{
+	struct vx_host_report hr = { .list = false };
+	char *save = NULL;
+
+	vx_host_limits_check(vx_host_running_cts(r->g), true, &hr);
+	for (char *l = strtok_r(hr.text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		vxd_info(r, "%s", l);
+		vxd_log("%s", l);
+	}
+}
+
 static int do_start(struct vxd_req *r, struct vx_ct *ct,
 		    struct vx_error **err)
 {
@@ -225,6 +241,7 @@ static int do_start(struct vxd_req *r, struct vx_ct *ct,
 	o.wait = wait != 0;
 	/* Held until the worker exits (after the CT is up or failed). */
 	vxd_heavy_slot(r->g);
+	host_limits(r);
 	vxd_info(r, "Starting container...");
 	ret = vx_ct_start(r->g, ct, &o, err);
 	if (ret < 0)

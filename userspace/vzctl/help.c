@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "resources.h"
+#include "hostlimits.h"
 #include "vzctl.h"
 
 #define VZCTL_VERSION "0.1"
@@ -108,6 +109,23 @@ out:
 	return found;
 }
 
+/* The host limits vxd checks before each start (hostlimits.c), for one
+ * more VPS than run now; vxd raises the low ones at the next start. */
+static void host_limits(void)
+{
+	struct vx_host_report hr = { .list = true };
+	struct vx_global *g = NULL;
+	unsigned int n = 0;
+
+	if (vx_global_load(NULL, &g, NULL) == 0) {
+		n = vx_host_running_cts(g);
+		vx_global_free(g);
+	}
+	vx_host_limits_check(n, false, &hr);
+	printf("host limits for %u running VPSes + 1 (vxd raises low ones at start):\n%s",
+	       n, hr.text);
+}
+
 int cmd_version(int argc, char **argv)
 {
 	bool ubc = exists("/proc/user_beancounters");
@@ -131,5 +149,6 @@ int cmd_version(int argc, char **argv)
 	       exists("/proc/self/ns/net") ? "yes" : "no",
 	       exists("/proc/self/ns/cgroup") ? "yes" : "no",
 	       exists("/proc/self/ns/time") ? "yes" : "no");
+	host_limits();
 	return 0;
 }
