@@ -104,6 +104,7 @@ int vx_net_live_save(const struct vx_global *g, const struct vx_net *n,
 		     struct vx_error **err);
 int vx_net_live_load(const struct vx_global *g, unsigned int ctid,
 		     struct vx_net *n);
+void vx_net_live_remove(const struct vx_global *g, unsigned int ctid);
 
 /* An fd of the running VPS's network namespace (its init checked against
  * the state file: a recycled pid is never used). VX_E_NOT_RUNNING. */

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_addr.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +25,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "config.h"
 #include "net.h"
 #include "nft.h"
-#include "state.h"
 
 static const struct vx_ip gw6 = {
 	.family = AF_INET6, .prefix = 64,
@@ -52,6 +49,26 @@ static int host_sysctl(const char *family, const char *dev, const char *key,
 
 	snprintf(path, sizeof(path), "net/%s/conf/%s/%s", family, dev, key);
 	return vx_sysctl_write(-1, path, val, err);
+}
+
+/* A host-wide sysctl that is normally set already: read first. Writing
+ * all.forwarding walks every interface under the RTNL (and spins on
+ * rtnl_trylock while another start holds it), at every start otherwise. */
+static int host_sysctl_on(const char *path, struct vx_error **err)
+{
+	char file[128], v[4] = "";
+	int fd;
+
+	snprintf(file, sizeof(file), "/proc/sys/%s", path);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t r = read(fd, v, sizeof(v) - 1);
+
+		close(fd);
+		if (r > 0 && v[0] == '1' && (v[1] == '\n' || !v[1]))
+			return 0;
+	}
+	return vx_sysctl_write(-1, path, "1", err);
 }
 
 /* The host interface on whose LAN ip lies (not routed via a gateway), or
@@ -111,7 +128,7 @@ static int routed_family(struct vx_rtnl *host, struct vx_rtnl *ct,
 	int ret;
 
 	if (family == AF_INET) {
-		ret = vx_sysctl_write(-1, "net/ipv4/ip_forward", "1", err);
+		ret = host_sysctl_on("net/ipv4/ip_forward", err);
 		if (ret == 0)
 			ret = host_sysctl("ipv4", hname, "proxy_arp", "1",
 					  err);
@@ -126,7 +143,7 @@ static int routed_family(struct vx_rtnl *host, struct vx_rtnl *ct,
 			ret = vx_rtnl_route(ct, true, cidx, &def, NULL, err);
 		return ret;
 	}
-	ret = vx_sysctl_write(-1, "net/ipv6/conf/all/forwarding", "1", err);
+	ret = host_sysctl_on("net/ipv6/conf/all/forwarding", err);
 	if (ret == 0)
 		ret = host_sysctl("ipv6", hname, "disable_ipv6", "0",
 				  err);
@@ -368,91 +385,6 @@ int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 	return ret;
 }
 
-static int stats_add(struct vx_rtnl *host, const char *name,
-		     struct vx_net_stats *st)
-{
-	struct rtnl_link_stats64 s;
-
-	if (vx_rtnl_link_stats(host, name, &s, NULL) < 0)
-		return 0;
-	/* the host side receives what the VPS sends */
-	st->tx_bytes += s.rx_bytes;
-	st->tx_packets += s.rx_packets;
-	st->rx_bytes += s.tx_bytes;
-	st->rx_packets += s.tx_packets;
-	return 1;
-}
-
-int vx_net_stats(const struct vx_net *n, struct vx_net_stats *st,
-		 struct vx_error **err)
-{
-	struct vx_rtnl host;
-	char name[IFNAMSIZ];
-	int ret, links;
-
-	memset(st, 0, sizeof(*st));
-	ret = vx_rtnl_open(&host, -1, err);
-	if (ret < 0)
-		return ret;
-	/* the routed link may exist with an empty IP_ADDRESS (live
-	 * --ipadd without --save): always look */
-	vx_net_routed_name(n->ctid, name);
-	links = stats_add(&host, name, st);
-	for (size_t i = 0; i < n->n_ifs; i++)
-		if (vx_netif_host_name(n->ctid, &n->ifs[i], i, name, NULL) == 0)
-			links += stats_add(&host, name, st);
-	vx_rtnl_close(&host);
-	return links ? 0 : -ENODEV;
-}
-
-/* --- what is live: rundir/ct/CTID.net -------------------------------- */
-
-/*
- * The addresses a running VPS has right now (after live --ipadd/--ipdel
- * that were not saved, the config says something else). Whoever tears
- * the VPS down needs exactly these to remove the host-side state.
- */
-static char *live_path(const struct vx_global *g, unsigned int ctid)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/ct/%u.net", g->rundir, ctid) < 0)
-		return NULL;
-	return p;
-}
-
-int vx_net_live_save(const struct vx_global *g, const struct vx_net *n,
-		     struct vx_error **err)
-{
-	cleanup_free char *path = live_path(g, n->ctid);
-	cleanup_free char *ips = vx_net_format_ips(n->ips, n->n_ips);
-	cleanup_free char *text = NULL;
-
-	if (!path || !ips || asprintf(&text, "%s\n", ips) < 0)
-		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "net state");
-	return vx_write_file_replace(path, text, strlen(text), 0644, false,
-				     err);
-}
-
-int vx_net_live_load(const struct vx_global *g, unsigned int ctid,
-		     struct vx_net *n)
-{
-	cleanup_free char *path = live_path(g, ctid);
-	cleanup_close int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	char buf[65536];
-	ssize_t r;
-
-	memset(n, 0, sizeof(*n));
-	n->ctid = ctid;
-	if (fd < 0)
-		return -ENOENT;
-	r = read(fd, buf, sizeof(buf) - 1);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	return vx_net_parse_ips(buf, &n->ips, &n->n_ips, NULL);
-}
-
 int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 	      pid_t init_pid, struct vx_error **err)
 {
@@ -485,14 +417,12 @@ int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 int vx_net_down(const struct vx_global *g, unsigned int ctid,
 		enum vx_net_down how, struct vx_error **err)
 {
-	cleanup_free char *path = live_path(g, ctid);
 	struct vx_net n;
 	int ret = 0;
 
 	if (vx_net_live_load(g, ctid, &n) == 0) {
 		/* first: a restart in between records its own state */
-		if (path)
-			unlink(path);
+		vx_net_live_remove(g, ctid);
 		host_ips_del(&n);
 		ret = 1;
 		if (how != VX_NET_DOWN_SYNC)
@@ -502,38 +432,6 @@ int vx_net_down(const struct vx_global *g, unsigned int ctid,
 	}
 	vx_net_free(&n);
 	return ret;
-}
-
-int vx_net_ct_netns(const struct vx_global *g, unsigned int ctid,
-		    struct vx_error **err)
-{
-	struct vx_state st;
-	struct pollfd p;
-	char path[64];
-	int pidfd, fd, ret;
-
-	ret = vx_state_read(g, ctid, &st, err);
-	if (ret < 0)
-		return ret;
-	pidfd = vx_pidfd_open_checked(st.init_pid, st.init_start);
-	if (pidfd < 0)
-		return vx_error_set(err, VX_E_NOT_RUNNING, 0,
-				    "ct %u stopped meanwhile", ctid);
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)st.init_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	/* the pid was still init's when we opened its namespace if init has
-	 * not exited now (a pidfd polls readable once the process exits) */
-	p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-	if (fd >= 0 && poll(&p, 1, 0) != 0) {
-		close(fd);
-		fd = -1;
-		errno = ESRCH;
-	}
-	close(pidfd);
-	if (fd < 0)
-		return vx_error_set(err, VX_E_NOT_RUNNING, errno,
-				    "ct %u: network namespace", ctid);
-	return fd;
 }
 
 int vx_net_netif_live(const struct vx_net *n, size_t i, bool add,
