@@ -38,10 +38,13 @@ int vx_procview_from_conf(const struct vx_conf *conf, unsigned int ctid,
 
 	memset(v, 0, sizeof(*v));
 	if (limit_bytes(conf, "PHYSPAGES", &v->mem_bytes, err) < 0 ||
-	    limit_bytes(conf, "SWAPPAGES", &v->swap_bytes, err) < 0 ||
-	    (cpus && *cpus && strcasecmp(cpus, "unlimited") &&
-	     vx_parse_value(cpus, VX_UNIT_COUNT, &n, err) < 0)) {
+	    limit_bytes(conf, "SWAPPAGES", &v->swap_bytes, err) < 0) {
 		vx_error_prefix(err, "ct %u", ctid);
+		return -EINVAL;
+	}
+	if (cpus && *cpus && strcasecmp(cpus, "unlimited") &&
+	    vx_parse_value(cpus, VX_UNIT_COUNT, &n, err) < 0) {
+		vx_error_prefix(err, "ct %u: CPUS=\"%s\"", ctid, cpus);
 		return -EINVAL;
 	}
 	if (n > UINT32_MAX)
