@@ -115,6 +115,13 @@ cgroup_dir() {
 	vx_expect_rc 31 vzctl suspend $CT
 }
 
+@test "start of a suspended VPS: refused (exit 32), the dump stays" {
+	vx_expect_rc 32 vzctl start $CT
+	vx_output_has "is suspended"
+	vx_output_has "vzctl resume $CT"
+	[ -f "$VX_ROOT/vz/private/$CT/dump/Dump/vx-dump.conf" ]
+}
+
 @test "resume: same PIDs inside, the counter goes on, the memory checksum matches" {
 	vx_expect_ok vzctl resume $CT
 	vx_output_has "Container is restored"

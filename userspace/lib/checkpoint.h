@@ -21,8 +21,9 @@
  * new monitor hands CRIU a fresh pty in its place.
  *
  * The network namespace is not dumped either (CRIU's --external net):
- * resume gives the restored tree a new one with lo up, and the VPS's links
- * and addresses are set up from its config as at a start. Two reasons: the
+ * resume gives the restored tree a new one with lo up and the VPS's links
+ * and addresses from its config (before CRIU runs, so sockets bound to
+ * them come back). Two reasons: the
  * VPS's network is built by vx from the config anyway (a veth whose host
  * end CRIU could not restore), and CRIU 3.17 cannot dump a network
  * namespace on a kernel without CONFIG_NF_CT_NETLINK (it dumps conntrack
@@ -87,7 +88,8 @@ int vx_ct_resume(const struct vx_global *g, struct vx_ct *ct,
  * into the CT whose root is mounted and whose cgroups exist. On success
  * the restored init is our child: *pid, *pidfd and the new console's
  * master in *console. */
-int vx_ckpt_restore_tree(const struct vx_run_cfg *cfg, pid_t *pid, int *pidfd,
+int vx_ckpt_restore_tree(const struct vx_global *g, const struct vx_ct *ct,
+			 const struct vx_run_cfg *cfg, pid_t *pid, int *pidfd,
 			 int *console, struct vx_error **err);
 
 /* Internal to checkpoint*.c: runs criu with argv (NULL-terminated),

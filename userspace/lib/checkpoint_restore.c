@@ -20,10 +20,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
 #include "cleanup.h"
+#include "net.h"
 #include "run.h"
 #include "runtime.h"
 #include "state.h"
@@ -82,6 +84,41 @@ static int new_netns(struct vx_error **err)
 	return fd;
 }
 
+/* The VPS's links and addresses (IP_ADDRESS, NETIF) into the new
+ * namespace before CRIU runs, so that sockets bound to the VPS's addresses
+ * can be restored. vx_net_up() wants a process in the target namespace:
+ * a child that joins it and waits for EOF. */
+static int net_setup(const struct vx_global *g, const struct vx_ct *ct,
+		     int netns, struct vx_error **err)
+{
+	int p[2], ret, status;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vx_error_set(err, VX_E_RESTORE, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return vx_error_set(err, VX_E_RESTORE, errno, "fork");
+	}
+	if (pid == 0) {
+		close(p[1]);
+		if (setns(netns, CLONE_NEWNET) < 0)
+			_exit(1);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	ret = vx_net_up(g, ct, pid, err);
+	close(p[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return ret;
+}
+
 static pid_t read_pidfile(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -95,7 +132,8 @@ static pid_t read_pidfile(const char *path)
 	return pid;
 }
 
-int vx_ckpt_restore_tree(const struct vx_run_cfg *cfg, pid_t *pid, int *pidfd,
+int vx_ckpt_restore_tree(const struct vx_global *g, const struct vx_ct *ct,
+			 const struct vx_run_cfg *cfg, pid_t *pid, int *pidfd,
 int *console,
 			 struct vx_error **err)
 {
@@ -128,6 +166,8 @@ int *console,
 	ret = new_console(&master, &slave, pts, sizeof(pts), err);
 	if (ret == 0)
 		ret = netns = new_netns(err);
+	if (ret >= 0)
+		ret = net_setup(g, ct, netns, err);
 	if (ret < 0) {
 		vx_conf_free(c);
 		return ret;

@@ -360,7 +360,7 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 
 /* resume (checkpoint_restore.c): the CT's cgroups with the limits of the
  * config as it is now, then CRIU restores the tree into them and into a
- * new network namespace, which gets the VPS's links as at a start. Not
+ * new network namespace with the VPS's links (checkpoint_restore.c). Not
  * done yet: the kernel context (vx_bc_start moves one task, init, before
  * it forks; a restored tree is many tasks at once), see checkpoint.md. */
 static int restore_init(struct monitor *m, struct vx_error **err)
@@ -370,10 +370,8 @@ static int restore_init(struct monitor *m, struct vx_error **err)
 	if (ret == 0)
 		ret = vx_limits_apply(m->cg, m->ct, NULL, err);
 	if (ret == 0)
-		ret = vx_ckpt_restore_tree(m->cfg, &m->init_pid, &m->init_fd,
-					   &m->console, err);
-	if (ret == 0)
-		ret = net_up(m, err);
+		ret = vx_ckpt_restore_tree(m->g, m->ct, m->cfg, &m->init_pid,
+					   &m->init_fd, &m->console, err);
 	if (ret < 0)
 		return ret;
 	m->console_hold = ioctl(m->console, TIOCGPTPEER,

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "checkpoint.h"
 #include "cleanup.h"
 #include "run.h"
 #include "runtime.h"
@@ -175,6 +176,18 @@ int vx_ct_start(const struct vx_global *g, struct vx_ct *ct,
 	if (vx_ct_is_running(g, ct->ctid) || monitor_alive(g, ct->ctid))
 		return vx_error_set(err, VX_E_RUNNING, 0,
 				    "ct %u is already running", ct->ctid);
+	/* A fresh start would make the dump stale: its files no longer
+	 * what its processes had open. */
+	if (!(o && o->restore)) {
+		cleanup_free char *dump = NULL;
+
+		if (vx_ckpt_suspended(g, ct, &dump))
+			return vx_error_set(err, VX_E_RUNNING, 0,
+					    "ct %u is suspended (dump in %s): "
+					    "resume it with `vzctl resume %u`, or "
+					    "remove %s to start it afresh",
+					    ct->ctid, dump, ct->ctid, dump);
+	}
 	if (!vx_ct_private_exists(ct))
 		return vx_error_set(err, VX_E_NO_PRIVATE, 0,
 				    "ct %u: private area %s does not exist; "
