@@ -63,6 +63,10 @@ struct vx_criu_info {
 int vx_criu_probe(const struct vx_global *g, struct vx_criu_info *ci,
 		  struct vx_error **err);
 
+/* false if this CRIU version cannot work with this kernel release at all
+ * (Linux >= 6.13 needs CRIU >= 4.1). Pure: for the probe and the tests. */
+bool vx_criu_fits_kernel(const char *kernel, const char *criu);
+
 /* Default dump directory: VE_PRIVATE/dump/Dump, except for the plain
  * layout, whose VE_PRIVATE is the CT's own tree (the CT could read or
  * forge its dump there): DUMPDIR/Dump.CTID. malloc'd. */

@@ -213,6 +213,18 @@ static bool ctnetlink_present(void)
 	return true;
 }
 
+bool vx_criu_fits_kernel(const char *kernel, const char *criu)
+{
+	int kmaj, kmin, cmaj, cmin;
+
+	version_parse(kernel, &kmaj, &kmin);
+	version_parse(criu, &cmaj, &cmin);
+	/* Linux 6.13 moved the vDSO data pages (vvar) around; CRIU before
+	 * 4.1 fails on "Unexpected rt vDSO area bounds" at any dump. */
+	return !((kmaj > 6 || (kmaj == 6 && kmin >= 13)) &&
+		 (cmaj < 4 || (cmaj == 4 && cmin < 1)));
+}
+
 /* One line per boot: boot id, kernel, criu version. */
 static char *probe_cache_key(const struct vx_criu_info *ci)
 {
@@ -238,7 +250,7 @@ int vx_criu_probe(const struct vx_global *g, struct vx_criu_info *ci,
 	cleanup_free char *cache = NULL, *key = NULL;
 	char out[8192], *v, *line;
 	struct utsname u;
-	int kmaj, kmin, cmaj, cmin, ret;
+	int ret;
 
 	memset(ci, 0, sizeof(*ci));
 	uname(&u);
@@ -258,12 +270,7 @@ int vx_criu_probe(const struct vx_global *g, struct vx_criu_info *ci,
 	v += strspn(v, " \t");
 	snprintf(ci->version, sizeof(ci->version), "%.*s",
 		 (int)strcspn(v, " \t\n"), v);
-	version_parse(ci->kernel, &kmaj, &kmin);
-	version_parse(ci->version, &cmaj, &cmin);
-	/* Linux 6.13 moved the vDSO data pages (vvar) around; CRIU before
-	 * 4.1 fails on "Unexpected rt vDSO area bounds" at any dump. */
-	if ((kmaj > 6 || (kmaj == 6 && kmin >= 13)) &&
-	    (cmaj < 4 || (cmaj == 4 && cmin < 1)))
+	if (!vx_criu_fits_kernel(ci->kernel, ci->version))
 		return vx_error_set(err, VX_E_NO_CHKPNT, 0,
 				    "checkpointing cannot work on this host: "
 				    "kernel %s (Linux >= 6.13 changed the vDSO "
