@@ -6,8 +6,10 @@
 # (crashpoint.h, listed in docs/storage.md): deterministic, where
 # daemon.bats and layout.bats kill at a random moment.
 #
-# create/destroy run in vxd, so the point kills vxd; start and stop points
-# are in the CT's monitor, which inherits vxd's environment. vxd is started
+# create/destroy run in a vxd worker process, so the point kills the
+# process doing the work (and crash_run then kills the main vxd too, as a
+# `kill -9` of the daemon would); start and stop points are in the CT's
+# monitor, which inherits vxd's environment. vxd is started
 # on demand by vzctl with vzctl's environment, so crash_vxd kills the
 # running vxd (VPSes outlive it) and the next vzctl, run with the variable
 # set, starts one that carries it; the call after that starts a clean one.
@@ -28,7 +30,11 @@ crash_run() {
 	VX_TEST_CRASHPOINT=$point VX_TEST_CRASHPOINT_MARK=$mark run vx_timeout "$@"
 	[ -e "$mark" ] || { echo "$point was not reached by: $* ($output)" >&2; return 1; }
 	# the vxd carrying the variable must not serve the next command
-	pid=$(vx_vxd_pid) && kill -9 "$pid"
+	# (and must be gone before it connects)
+	if pid=$(vx_vxd_pid); then
+		kill -9 "$pid"
+		vx_wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+	fi
 	return 0
 }
 

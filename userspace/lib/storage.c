@@ -14,12 +14,12 @@
  * the create did not make.
  *
  * Destroy renames the private area to PRIVATE.destroyed first (atomic: the
- * CT's files are gone at once), then removes the config (the CT is gone),
- * then deletes the tree, which may take long. A crash in between leaves
- * either a config without private area (destroy again works) or a
- * .destroyed tree that the next create or destroy of that CTID removes.
+ * CT's files are gone at once), deletes the tree, the name link, the mount
+ * point and the state file, and removes the config last: a destroy killed
+ * anywhere leaves a CT whose destroy finishes the job.
  *
- * Mounting lives in mount.c.
+ * The journal's rollback and recovery live in journal.c, mounting in
+ * mount.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "journal.h"
 #include "layout.h"
 #include "lock.h"
 #include "setup.h"
@@ -41,183 +42,13 @@
 #include "values.h"
 #include "crashpoint.h"
 
-/* ---- small file helpers ---- */
-
-static __thread int rm_errno;
-static __thread char rm_failed[PATH_MAX];
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	if (remove(path) < 0 && errno != ENOENT && !rm_errno) {
-		rm_errno = errno;
-		snprintf(rm_failed, sizeof(rm_failed), "%s", path);
-	}
-	return 0;	/* keep going: remove as much as we can */
-}
-
-/*
- * rm -rf that never follows symlinks and never crosses into another
- * filesystem (FTW_MOUNT): a mount left inside a CT tree makes the removal
- * fail with EBUSY instead of deleting the host's files behind it.
- */
-int vx_rm_rf(const char *path, int code, struct vx_error **err)
-{
-	struct stat st;
-	const char *p;
-	int slashes = 0;
-
-	for (p = path; *p; p++)
-		slashes += *p == '/' && p[1] && p[1] != '/';
-	/* Refuse "/", "/vz" and relative paths: never ours to delete. */
-	if (path[0] != '/' || slashes < 2)
-		return vx_error_set(err, code, EINVAL,
-				    "refusing to remove '%s'", path);
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 :
-			vx_error_set(err, code, errno, "remove %s", path);
-	rm_errno = 0;
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
-	    !rm_errno) {
-		rm_errno = errno;
-		snprintf(rm_failed, sizeof(rm_failed), "%s", path);
-	}
-	if (rm_errno)
-		return vx_error_set(err, code, rm_errno, "remove %s", rm_failed);
-	return 0;
-}
+/* ---- helpers ---- */
 
 static bool exists(const char *path)
 {
 	struct stat st;
 
 	return lstat(path, &st) == 0;
-}
-
-int vx_fsync_path(const char *path)
-{
-	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	return fd < 0 || fsync(fd) < 0 ? -errno : 0;
-}
-
-static char *journal_path(const struct vx_global *g, unsigned int ctid)
-{
-	char *s;
-
-	return asprintf(&s, "%s/%u.creating", g->lockdir, ctid) < 0 ? NULL : s;
-}
-
-static char *suffixed(const char *path, const char *suffix)
-{
-	char *s;
-
-	return asprintf(&s, "%s%s", path, suffix) < 0 ? NULL : s;
-}
-
-/* ---- create journal and rollback ---- */
-
-/* Undoes everything a journal lists. Every step tolerates "not there". */
-static int rollback(const struct vx_global *g, unsigned int ctid,
-		    const struct vx_conf *j, const char *jpath,
-		    struct vx_error **err)
-{
-	const char *tmp = vx_conf_get(j, "TMP");
-	const char *priv = vx_conf_get(j, "PRIVATE");
-	const char *root = vx_conf_get(j, "ROOT");
-	const char *conf = vx_conf_get(j, "CONF");
-	const char *name = vx_conf_get(j, "NAME");
-	int ret = 0;
-
-	if (conf && *conf && unlink(conf) < 0 && errno != ENOENT)
-		ret = vx_error_set(err, VX_E_DESTROY, errno, "remove %s", conf);
-	if (name && *name) {
-		struct vx_ct fake = { .ctid = ctid, .conf = vx_conf_new() };
-
-		/* Removes names/NAME only if it points at this CTID. */
-		if (fake.conf && !vx_conf_set(fake.conf, "NAME", name))
-			vx_ct_name_remove(g, &fake);
-		vx_conf_free(fake.conf);
-	}
-	if (!ret && tmp && *tmp) {
-		char mnt[PATH_MAX];
-
-		/* image layout: a creator killed while filling the image left
-		 * it mounted on TMP/mnt; lazily, the loop device goes with it
-		 * (autoclear). */
-		snprintf(mnt, sizeof(mnt), "%s/mnt", tmp);
-		if (vx_is_mount_point(mnt))
-			umount2(mnt, MNT_DETACH);
-		ret = vx_rm_rf(tmp, VX_E_DESTROY, err);
-	}
-	if (!ret && priv && *priv)
-		ret = vx_rm_rf(priv, VX_E_DESTROY, err);
-	/* rmdir: only an empty mount point we made, never a busy mount. */
-	if (!ret && root && *root && !strcmp(vx_conf_get(j, "ROOT_CREATED") ?: "",
-					     "yes"))
-		rmdir(root);
-	if (ret) {
-		vx_error_prefix(err, "ct %u: roll back unfinished create (journal %s)",
-				ctid, jpath);
-		return ret;
-	}
-	if (unlink(jpath) < 0 && errno != ENOENT)
-		return vx_error_set(err, VX_E_DESTROY, errno, "remove %s", jpath);
-	vx_fsync_path(g->lockdir);
-	return 0;
-}
-
-int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
-		  struct vx_error **err)
-{
-	cleanup_free char *jpath = journal_path(g, ctid);
-	struct vx_conf *j = NULL;
-	int ret;
-
-	if (!jpath)
-		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "ct %u", ctid);
-	if (!exists(jpath))
-		return 0;
-	ret = vx_conf_load(jpath, &j, err);
-	if (ret == -ENOENT) {
-		vx_error_free(err ? *err : NULL);
-		if (err)
-			*err = NULL;
-		return 0;
-	}
-	if (ret) {
-		vx_error_prefix(err, "ct %u: unreadable create journal; inspect and remove it by hand",
-				ctid);
-		return ret;
-	}
-	ret = rollback(g, ctid, j, jpath, err);
-	vx_conf_free(j);
-	return ret < 0 ? ret : 1;
-}
-
-int vx_ct_recover_all(const struct vx_global *g)
-{
-	cleanup_dir DIR *d = opendir(g->lockdir);
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d))) {
-		unsigned int ctid;
-		char rest[16];
-		int lock;
-
-		if (sscanf(de->d_name, "%u.%15s", &ctid, rest) != 2 ||
-		    strcmp(rest, "creating"))
-			continue;
-		/* Held: that create is alive (or another recovery runs). */
-		lock = vx_lock_ct_op(g, ctid, "recover", false, NULL);
-		if (lock < 0)
-			continue;
-		if (vx_ct_recover(g, ctid, NULL) > 0)
-			n++;
-		vx_unlock_ct(lock);
-	}
-	return n;
 }
 
 /* ---- create ---- */
@@ -382,11 +213,11 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 	c->private = vx_expand_veid(o->private ?: g->ve_private, c->ctid);
 	c->root = vx_expand_veid(o->root ?: g->ve_root, c->ctid);
 	c->ct->conf_path = vx_ct_conf_path(g, c->ctid);
-	c->jpath = journal_path(g, c->ctid);
+	c->jpath = vx_journal_path(g, c->ctid);
 	if (c->private && c->root) {
 		c->ct->private = strdup(c->private);
 		c->ct->root = strdup(c->root);
-		c->destroyed = suffixed(c->private, ".destroyed");
+		c->destroyed = vx_path_suffixed(c->private, ".destroyed");
 		if (asprintf(&c->tmp, "%s.tmp.%d", c->private, (int)getpid()) < 0)
 			c->tmp = NULL;
 	}
@@ -644,7 +475,7 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 	if (ret) {
 		/* Keep the first error; a failed rollback stays journalled
 		 * and is retried by the next operation on this CT. */
-		rollback(g, ctid, c.journal, c.jpath, NULL);
+		vx_journal_rollback(g, ctid, c.journal, c.jpath, NULL);
 	}
 out:
 	vx_unlock_ct(lock);
@@ -657,7 +488,7 @@ out:
 int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
 		  struct vx_error **err)
 {
-	cleanup_free char *destroyed = suffixed(ct->private, ".destroyed");
+	cleanup_free char *destroyed = vx_path_suffixed(ct->private, ".destroyed");
 	int ret;
 
 	if (!destroyed)
