@@ -136,3 +136,13 @@ chmod +x /etc/init.d/vxtest && update-rc.d vxtest defaults'
 	vx_ct_cleanup 502
 	[ ! -e "$VX_ROOT/vz/private/502" ]
 }
+
+@test "debian-12: template remove takes the archive, its settings file and its shared tree" {
+	need_template
+	vx_ct_cleanup 501 502
+	vx_expect_ok vzctl template remove debian-12
+	[ ! -e "$VX_ROOT/vz/template/cache/debian-12.tar.zst" ]
+	[ ! -e "$VX_ROOT/vz/template/cache/debian-12.conf" ]
+	[ -z "$(ls -d "$VX_ROOT"/vz/template/lower/debian-12@* 2>/dev/null)" ]
+	vx_expect_rc 91 vzctl create 503 --ostemplate debian-12
+}
