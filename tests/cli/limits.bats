@@ -331,10 +331,12 @@ ct_dd_ds() {
 }
 
 # rt_group_sched: the kernel has RT group scheduling (v1 shows it as
-# cpu.rt_runtime_us; v2 has no file for it, the kernel config tells).
+# cpu.rt_runtime_us; v2 has no file for it, the kernel config tells, as
+# vx_cgroup_rt_group_sched() asks it).
 rt_group_sched() {
 	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] && return 0
-	[ -r /proc/config.gz ] && zgrep -q '^CONFIG_RT_GROUP_SCHED=y' /proc/config.gz
+	grep -qx 'CONFIG_RT_GROUP_SCHED=y' "/boot/config-$(uname -r)" 2>/dev/null && return 0
+	[ -r /proc/config.gz ] && zgrep -qx 'CONFIG_RT_GROUP_SCHED=y' /proc/config.gz
 }
 
 @test "RT policy (docs/config.md): no RT budget with RT group scheduling, else the kernel's global RT throttle" {

@@ -18,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -386,4 +387,22 @@ bool vx_host_has_swap(void)
 		if (!strcmp(key, "SwapTotal:"))
 			return kb > 0;
 	return true;	/* unknown: assume the worst */
+}
+
+bool vx_cgroup_rt_group_sched(void)
+{
+	cleanup_fclose FILE *f = NULL;
+	char path[PATH_MAX], line[256];
+	struct utsname u;
+
+	if (access(CGROUP_ROOT "/cpu/cpu.rt_runtime_us", F_OK) == 0)
+		return true;
+	if (vx_cgroup_mode() != VX_CGROUP_V2 || uname(&u) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strcmp(line, "CONFIG_RT_GROUP_SCHED=y\n"))
+			return true;
+	return false;
 }

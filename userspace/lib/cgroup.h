@@ -172,6 +172,10 @@ bool vx_cgroup_has_file(struct vx_cgroup *cg, const char *ctrl,
  * then vacuous, and a kernel without swap accounting is no reason to
  * refuse it. */
 bool vx_host_has_swap(void);
+/* true if the kernel has RT group scheduling: v1 shows cpu.rt_runtime_us;
+ * v2 has no file for it, so /boot/config-RELEASE is asked (absent: false).
+ * A VPS then gets an RT budget of 0 (docs/config.md). */
+bool vx_cgroup_rt_group_sched(void);
 /* Pointer to the dir of the hierarchy holding controller ctrl, or NULL. */
 struct vx_cgroup_dir *vx_cgroup_find(struct vx_cgroup *cg, const char *ctrl);
 

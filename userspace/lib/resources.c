@@ -585,9 +585,9 @@ void vx_res_features(FILE *out)
 		 access("/sys/fs/cgroup/blkio/blkio.bfq.weight", F_OK) == 0) ?
 		"yes" : "no (no BFQ/CFQ I/O scheduler)");
 	fprintf(out, "  RT group scheduling: %s\n",
-		access("/sys/fs/cgroup/cpu/cpu.rt_runtime_us", F_OK) == 0 ?
+		vx_cgroup_rt_group_sched() ?
 		"yes (a VPS gets no RT budget: SCHED_FIFO/RR refused inside)" :
-		"no");
+		"no (SCHED_FIFO/RR allowed with CAP_SYS_NICE, bounded by the kernel's global RT throttle)");
 	if (vx_kctx_present()) {
 		fprintf(out, "  kernel contexts: yes (generic-netlink family \"" VX_GENL_NAME "\", context id = CTID)\n");
 		fprintf(out, "  kernel beancounters:");
