@@ -123,6 +123,9 @@ v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
 	echo "physpages failcnt $1 maxheld $2"
 	[ "$1" -gt 0 ]
 	[ "$2" -ge 15000 ] && [ "$2" -le 16384 ]
+	# vzctl stat marks the row: failures, new since the last look
+	vx_expect_ok vzctl stat 605
+	grep -E '^physpages .*\* .*new' <<<"$output"
 	vx_ct_cleanup 605
 }
 
