@@ -161,6 +161,19 @@ cgroup_dir() {
 	vx_ct_cleanup $CT
 }
 
+@test "VPS with an IP address: suspended and resumed with its address and link" {
+	vx_create_started 505 --ipadd 10.77.0.2
+	vx_expect_ok vzctl exec2 505 'ip -4 addr show'
+	vx_output_has "10.77.0.2"
+	vx_expect_ok vzctl suspend 505
+	vx_expect_ok vzctl resume 505
+	vx_expect_ok vzctl exec2 505 'ip -4 addr show'
+	vx_output_has "10.77.0.2"
+	vx_expect_ok vzlist -H -o ip 505
+	vx_output_has "10.77.0.2"
+	vx_ct_cleanup 505
+}
+
 @test "failed suspend (CRIU cannot dump an io_uring): the VPS keeps running, unchanged" {
 	vx_create_started 502
 	install_probe 502
