@@ -44,6 +44,7 @@
 #include "cleanup.h"
 #include "disk.h"
 #include "layout.h"
+#include "quota.h"
 #include "storage.h"
 #include "values.h"
 
@@ -107,8 +108,12 @@ int vx_disk_usage(const struct vx_ct *ct, struct vx_disk_usage *u)
 	int ret;
 
 	u->used_kb = u->used_inodes = -1;
-	if (vx_ct_layout(ct) != VX_LAYOUT_IMAGE)
-		return -EOPNOTSUPP;
+	if (vx_ct_layout(ct) != VX_LAYOUT_IMAGE) {
+		if (!vx_quota_active(ct->private, ct->ctid))
+			return -EOPNOTSUPP;
+		return vx_quota_usage(ct->private, ct->ctid, &u->used_kb,
+				      &u->used_inodes);
+	}
 	img = vx_image_path(ct->private);
 	if (!img)
 		return -ENOMEM;
@@ -275,12 +280,12 @@ int vx_disk_resize(const struct vx_ct *ct, unsigned long long bytes,
 
 const char *vx_disk_unenforced(const struct vx_ct *ct)
 {
-	switch (vx_ct_layout(ct)) {
-	case VX_LAYOUT_IMAGE:
+	if (vx_ct_layout(ct) == VX_LAYOUT_IMAGE ||
+	    vx_quota_active(ct->private, ct->ctid))
 		return NULL;
-	default:
-		return vx_disk_quota_kernel() ?
-			"disk limits of overlay and plain CTs need project quotas, which vx does not implement yet; use --layout image for an enforced limit" :
-			"disk limits of overlay and plain CTs need project quotas, and this kernel has none (no CONFIG_QUOTA: /proc/sys/fs/quota is missing); use --layout image for an enforced limit";
-	}
+	if (!vx_disk_quota_kernel())
+		return "disk limits of overlay and plain CTs need project quotas, and this kernel has none (no CONFIG_QUOTA: /proc/sys/fs/quota is missing); use --layout image for an enforced limit";
+	if (!vx_quota_available(ct->private))
+		return "disk limits of overlay and plain CTs need project quotas on the file system of VE_PRIVATE, which has none (ext4: mkfs.ext4 -O quota,project, mount -o prjquota); use --layout image for an enforced limit";
+	return "this CT was created without a disk limit, so its files are not tagged with its project id (quotas apply from create on); use --layout image, or recreate it with --diskspace";
 }

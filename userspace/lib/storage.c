@@ -34,6 +34,7 @@
 
 #include "cleanup.h"
 #include "journal.h"
+#include "quota.h"
 #include "layout.h"
 #include "lock.h"
 #include "setup.h"
@@ -363,6 +364,22 @@ static int fill_plain(struct create *c, struct vx_error **err)
 	return 0;
 }
 
+static bool has_disk_limit(const struct vx_conf *conf)
+{
+	const char *keys[] = { "DISKSPACE", "DISKINODES" };
+	const enum vx_unit units[] = { VX_UNIT_KBYTES, VX_UNIT_COUNT };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *v = vx_conf_get(conf, keys[i]);
+		uint64_t b, l;
+
+		if (v && vx_parse_barrier_limit(v, units[i], &b, &l, NULL) == 0 &&
+		    (b != VX_UNLIMITED || l != VX_UNLIMITED))
+			return true;
+	}
+	return false;
+}
+
 static int create_private(struct create *c, struct vx_error **err)
 {
 	cleanup_free char *parent = strdup(c->private);
@@ -384,6 +401,17 @@ static int create_private(struct create *c, struct vx_error **err)
 	if (mkdir(c->tmp, 0755) < 0 || chmod(c->tmp, 0755) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
 				    c->tmp);
+	/* On a file system with project quotas the CT's limits are enforced
+	 * for overlay and plain too: tagged while still empty, so all that
+	 * is unpacked or written below is charged to it (quota.c). */
+	if (c->layout != VX_LAYOUT_IMAGE && has_disk_limit(c->ct->conf) &&
+	    vx_quota_available(c->tmp)) {
+		ret = vx_quota_setup(c->tmp, c->ctid,
+				     vx_conf_get(c->ct->conf, "DISKSPACE"),
+				     vx_conf_get(c->ct->conf, "DISKINODES"), err);
+		if (ret)
+			return ret;
+	}
 	ret = c->layout == VX_LAYOUT_OVERLAY ? fill_overlay(c, err) :
 	      c->layout == VX_LAYOUT_IMAGE ? fill_image(c, err) :
 					     fill_plain(c, err);

@@ -28,6 +28,8 @@
 #include "resources.h"
 #include "run.h"
 #include "disk.h"
+#include "layout.h"
+#include "quota.h"
 #include "setup.h"
 #include "state.h"
 #include "values.h"
@@ -245,7 +247,15 @@ static int disk_set(struct vxd_req *r, struct vx_ct *ct, const char *ds,
 	uint64_t b, l;
 	int ret;
 
-	if (ds && !why) {
+	if ((ds || di) && !why && vx_ct_layout(ct) != VX_LAYOUT_IMAGE) {
+		/* project quota (quota.c): new limits, live */
+		ret = vx_quota_limit(ct->private, ct->ctid,
+				     ds ? ds : vx_ct_get(ct, "DISKSPACE", NULL),
+				     di ? di : vx_ct_get(ct, "DISKINODES", NULL),
+				     err);
+		if (ret < 0)
+			return ret;
+	} else if (ds && !why) {
 		vx_parse_barrier_limit(ds, VX_UNIT_KBYTES, &b, &l, NULL);
 		if (l == VX_UNLIMITED)
 			return vx_error_set(err, VX_E_INVAL_VALUE, 0,
@@ -262,7 +272,7 @@ static int disk_set(struct vxd_req *r, struct vx_ct *ct, const char *ds,
 	if (why)
 		vxd_info(r, "WARNING: CT %u: limit saved but not enforced: %s",
 			 ct->ctid, why);
-	else if (di)
+	else if (di && vx_ct_layout(ct) == VX_LAYOUT_IMAGE)
 		vxd_info(r, "CT %u: DISKINODES saved; an image's inode count is fixed when it is made, so it applies to new images only",
 			 ct->ctid);
 	return 0;
