@@ -6,7 +6,8 @@
 # inside a VPS started with --ram 256M --cpus 1, free, nproc, /proc/cpuinfo,
 # uptime, sysinfo() and sysconf() report 256 MB and 1 CPU and an uptime
 # counted from the start; `vzctl set --ram` shows at once; the host keeps
-# seeing the host. The UML guest has one CPU, so "1 CPU" is also the host's
+# seeing the host; a busy loop in one VPS raises its load average and not
+# its neighbour's. The UML guest has one CPU, so "1 CPU" is also the host's
 # count there: the CPU renumbering itself is tested by tests/kernel/view_test
 # and needs an SMP (x86_64) guest to differ from the host.
 # On a kernel without views every test skips, saying so.
@@ -15,6 +16,7 @@ bats_require_minimum_version 1.5.0
 load ../cli/helpers
 
 CT=421
+CT2=422		# an idle neighbour, per test
 
 has_views() {
 	# a 6-attribute view-get needs the netlink family: probe through the
@@ -33,6 +35,7 @@ setup_file() {
 	cp "$PROBE" "/proc/$(vx_init_pid $CT)/root/bin/view-probe"
 }
 teardown_file() { vx_test_teardown; }
+teardown() { vx_ct_cleanup $CT2 || true; }
 
 setup() {
 	has_views || skip "the running kernel has no per-context /proc views"
@@ -86,4 +89,26 @@ field() {
 	[ "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" != 131072 ]
 	[ "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" != 262144 ]
 	vx_expect_ok vzctl set $CT --ram 256M
+}
+
+@test "proc-view: a busy loop loads its own VPS, not its neighbour" {
+	local a b busy
+	vx_create $CT2 --ram 128M --cpus 1
+	vx_expect_ok vzctl start $CT2 --wait
+	# the loop runs for as long as this vzctl exec (exec joins its
+	# arguments into one shell command line, as OpenVZ's does)
+	vzctl exec $CT 'while :; do :; done' </dev/null >/dev/null 2>&1 3>&- &
+	busy=$!
+	# the load average is sampled every 5 s: two samples of one runner
+	# give 0.15 (one gives 0.08)
+	sleep 11.5
+	vx_expect_ok vzctl exec $CT cat /proc/loadavg
+	a=$output
+	vx_expect_ok vzctl exec $CT2 cat /proc/loadavg
+	b=$output
+	kill "$busy"
+	wait "$busy" || true
+	echo "loadavg: $CT: $a; $CT2: $b"
+	awk -v l="${a%% *}" 'BEGIN { exit !(l > 0.1) }'
+	awk -v l="${b%% *}" 'BEGIN { exit !(l < 0.05) }'
 }
