@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Per-distribution setup of a CT's files at `vzctl set` (issue 5):
 # --userpasswd (/etc/shadow, SHA-512 crypt) and --hostname (/etc/hostname,
-# /etc/hosts), on stopped and running CTs, for the overlay and plain
-# layouts. The debian-12 tree is covered by template-debian.bats;
+# /etc/hosts), on stopped and running CTs, for the overlay, plain and
+# image layouts. The debian-12 tree is covered by template-debian.bats;
 # /etc/resolv.conf (--nameserver) by the network tests.
 
 load helpers
@@ -27,8 +27,8 @@ hash_matches() {
 }
 
 @test "set --userpasswd on a stopped CT: SHA-512 hash in shadow, other lines and mode kept" {
-	for layout in overlay plain; do
-		vx_create 402 --layout $layout
+	for layout in overlay plain image; do
+		vx_create 402 --layout $layout --diskspace 64M
 		before=$(ct_file 402 etc/shadow)
 		vx_expect_ok vzctl set 402 --userpasswd root:s3cret:with:colons
 		vx_output_has "password of user root set"
