@@ -7,7 +7,7 @@
 # Building takes 1-2 minutes and needs the network to deb.debian.org, so the
 # archive is cached outside the clone, in $VX_DEBIAN_CACHE (default
 # /var/cache/vx/templates): the first test builds it with `vzctl template
-# build debian-12` when the cache is missing or older than the builder
+# build debian-12` when the cache is missing or was built by other builder files
 # (templates/debian-12/build.sh, templates/lib/*), else installs the cached
 # one. With a fresh cache the file takes well under a minute. Without the
 # network and without a cache, every test skips, saying so.
@@ -23,13 +23,18 @@ setup_file() {
 }
 teardown_file() { vx_test_teardown; }
 
+# The cache is keyed on the builder's content, not on mtimes: a fresh clone
+# has new mtimes everywhere and must not rebuild (and need the network) when
+# nothing the build depends on changed.
+builder_sum() {
+	(cd "$VX_SRC" && sha256sum templates/debian-12/* templates/lib/*) |
+		sha256sum | cut -d' ' -f1
+}
+
 cache_fresh() {
-	local a=$DEB_CACHE/debian-12.tar.zst f
+	local a=$DEB_CACHE/debian-12.tar.zst
 	[ -s "$a" ] && [ -s "$DEB_CACHE/debian-12.conf" ] || return 1
-	for f in "$VX_SRC"/templates/debian-12/* "$VX_SRC"/templates/lib/*; do
-		[ "$f" -nt "$a" ] && return 1
-	done
-	return 0
+	[ "$(cat "$DEB_CACHE/debian-12.builder" 2>/dev/null)" = "$(builder_sum)" ]
 }
 
 need_template() {
@@ -53,6 +58,8 @@ need_template() {
 			cp "$cache/$f" "$DEB_CACHE/.$f.tmp.$$" &&
 				mv -f "$DEB_CACHE/.$f.tmp.$$" "$DEB_CACHE/$f"
 		done
+		builder_sum >"$DEB_CACHE/.builder.tmp.$$" &&
+			mv -f "$DEB_CACHE/.builder.tmp.$$" "$DEB_CACHE/debian-12.builder"
 	fi
 	grep -qx 'STOP_SIGNAL="INT"' "$cache/debian-12.conf"
 	# a Debian tree with sysvinit, without device nodes, hostname of the
