@@ -134,8 +134,7 @@ static int netns_id(pid_t init, char *buf, size_t len)
 	return 0;
 }
 
-/* The directory CRIU freezes: the v2 one, else the v1 freezer. */
-static const char *freezer_dir(const struct vx_cgroup *cg)
+const char *vx_ckpt_freezer_dir(const struct vx_cgroup *cg)
 {
 	for (size_t i = 0; i < cg->ndirs; i++)
 		if (cg->dirs[i].v2 && cg->mode == VX_CGROUP_V2)
@@ -286,7 +285,7 @@ int vx_ct_suspend(const struct vx_global *g, struct vx_ct *ct,
 	ret = vx_cgroup_open(g, ct->ctid, st.cgroup, &cg, err);
 	if (ret < 0)
 		return ret;
-	fdir = freezer_dir(cg);
+	fdir = vx_ckpt_freezer_dir(cg);
 	if (!fdir) {
 		vx_cgroup_free(cg);
 		return vx_error_set(err, VX_E_NO_CHKPNT, 0,

@@ -102,6 +102,17 @@ int vx_ckpt_restore_tree(const struct vx_global *g, const struct vx_ct *ct,
  * error line from log (or ""). */
 int vx_criu_run(char *const argv[], const int *keep, int nkeep,
 		const char *log, char *reason, size_t reason_len);
+/* The CT's cgroup directory with a freezer: the v2 one, else the v1
+ * freezer controller's; NULL if none. */
+struct vx_cgroup;
+const char *vx_ckpt_freezer_dir(const struct vx_cgroup *cg);
+
+/* In the monitor, after vx_ckpt_restore_tree(), on the patched kernel: the
+ * restored tree into the CT's kernel context (beancounters, /proc view),
+ * frozen while each process moves. A no-op without the patchset. */
+int vx_ckpt_enter_context(const struct vx_ct *ct, const struct vx_cgroup *cg,
+			  pid_t init_pid, int init_fd, struct vx_error **err);
+
 /* Forgets where the last suspend put its dump (after a resume). */
 void vx_ckpt_record_remove(const struct vx_global *g, unsigned int ctid);
 /* Network lock method CRIU can use here: "iptables" if iptables-restore

@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "beancounter.h"
+#include "cgroup.h"
 #include "checkpoint.h"
 #include "cleanup.h"
 #include "net.h"
@@ -229,6 +231,98 @@ int *console,
 	unlink(pidf);
 	*console = steal_fd(master);
 	return 0;
+}
+
+/* cgroup freezer on (waits until the whole cgroup is frozen) or off */
+static int freeze(const char *dir, bool on)
+{
+	const char *files[][3] = {
+		{ "cgroup.freeze", "1", "0" },
+		{ "freezer.state", "FROZEN", "THAWED" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[4200], buf[256];
+		const char *v = on ? files[i][1] : files[i][2];
+		ssize_t r;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i][0]);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		r = write(fd, v, strlen(v));
+		close(fd);
+		if (r < 0)
+			return -errno;
+		if (!on)
+			return 0;
+		/* v2 reports "frozen 1" in cgroup.events, v1 FROZEN */
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 i == 0 ? "cgroup.events" : "freezer.state");
+		for (int t = 0; t < 1000; t++) {
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			r = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+			if (fd >= 0)
+				close(fd);
+			buf[r > 0 ? r : 0] = '\0';
+			if (strstr(buf, i == 0 ? "frozen 1" : "FROZEN"))
+				return 0;
+			usleep(2000);
+		}
+		return -ETIMEDOUT;
+	}
+	return -ENOENT;
+}
+
+/* Every process of the cgroup but init into context ctid. */
+static int enter_rest(unsigned int ctid, const char *dir, pid_t init,
+		      struct vx_error **err)
+{
+	cleanup_kctx struct vx_kctx *k = NULL;
+	char path[4200];
+	FILE *f;
+	int pid, ret;
+
+	ret = vx_kctx_open(&k, err);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return vx_error_set(err, VX_E_RESTORE, errno, "open %s", path);
+	while (ret == 0 && fscanf(f, "%d", &pid) == 1)
+		if (pid != init)
+			ret = vx_kctx_enter(k, ctid, pid, -1, err);
+	fclose(f);
+	return ret;
+}
+
+int vx_ckpt_enter_context(const struct vx_ct *ct, const struct vx_cgroup *cg,
+			  pid_t init_pid, int init_fd, struct vx_error **err)
+{
+	const char *dir = vx_ckpt_freezer_dir(cg);
+	int ret;
+
+	if (!vx_kctx_present())
+		return 0;
+	if (!dir)
+		return vx_error_set(err, VX_E_RESTORE, 0,
+				    "ct %u: no cgroup freezer to hold the "
+				    "restored tree still", ct->ctid);
+	ret = freeze(dir, true);
+	if (ret < 0)
+		return vx_error_set(err, VX_E_RESTORE, -ret,
+				    "ct %u: freeze %s", ct->ctid, dir);
+	/* creates the context with the config's rows, moves init */
+	ret = vx_bc_start(ct->conf, ct->ctid, init_fd, err);
+	if (ret == 0)
+		ret = enter_rest(ct->ctid, dir, init_pid, err);
+	if (ret < 0)
+		vx_error_prefix(err, "ct %u: restored tree into its kernel "
+				"context", ct->ctid);
+	freeze(dir, false);
+	return ret;
 }
 
 int vx_ct_resume(const struct vx_global *g, struct vx_ct *ct,

@@ -360,9 +360,8 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 
 /* resume (checkpoint_restore.c): the CT's cgroups with the limits of the
  * config as it is now, then CRIU restores the tree into them and into a
- * new network namespace with the VPS's links (checkpoint_restore.c). Not
- * done yet: the kernel context (vx_bc_start moves one task, init, before
- * it forks; a restored tree is many tasks at once), see checkpoint.md. */
+ * new network namespace with the VPS's links, and on the patched kernel
+ * into its kernel context (checkpoint_restore.c). */
 static int restore_init(struct monitor *m, struct vx_error **err)
 {
 	int ret = vx_cgroup_create(m->cg, err);
@@ -372,6 +371,9 @@ static int restore_init(struct monitor *m, struct vx_error **err)
 	if (ret == 0)
 		ret = vx_ckpt_restore_tree(m->g, m->ct, m->cfg, &m->init_pid,
 					   &m->init_fd, &m->console, err);
+	if (ret == 0)
+		ret = vx_ckpt_enter_context(m->ct, m->cg, m->init_pid,
+					    m->init_fd, err);
 	if (ret < 0)
 		return ret;
 	m->console_hold = ioctl(m->console, TIOCGPTPEER,
