@@ -8,6 +8,11 @@
 #                          project adds or patches (X86_CHECK=full: the bzImage)
 #   make checkpatch        checkpatch.pl --strict over patches and new files
 #   make guest-selftest    the guest harness checks itself (UML)
+#   make check-kernel-smp  tests/kernel in an x86_64 qemu guest with 2 CPUs
+#                          (what UML, uniprocessor, cannot show: CPU
+#                          renumbering of /proc views); uses the non-debug
+#                          x86_64 kernel (KERNEL_X86_QEMU), whose incremental
+#                          build is short; a debug x86_64 build is ~20 min cold
 #   make check-guest-cli   vzctl's bats tests (tests/cli/limits.bats and
 #                          tests/guest-cli/*.bats) in UML guests booted with
 #                          pure cgroup v2 and hybrid cgroups (TAP)
@@ -24,8 +29,11 @@ export VX_CACHE
 vx_kname = $(if $(filter test,$(KCONFIG)),$(1),$(1)-$(KCONFIG))
 KERNEL_UM := $(VX_CACHE)/kernels/$(call vx_kname,um)/linux
 KERNEL_X86 := $(VX_CACHE)/kernels/$(call vx_kname,x86_64)/bzImage
+# The x86_64 kernel the qemu suites boot (check-kernel-smp, check-checkpoint):
+# the bench variant. TCG makes lockdep & co. slow, and that build stays warm.
+KERNEL_X86_QEMU := $(VX_CACHE)/kernels/x86_64-bench/bzImage
 
-.PHONY: kernel kernel-x86 check-kernel check-kernel-x86 checkpatch guest-selftest \
+.PHONY: kernel kernel-x86 kernel-x86-qemu check-kernel-smp check-kernel check-kernel-x86 checkpatch guest-selftest \
 	check-guest-cli
 
 kernel:
@@ -38,6 +46,12 @@ kernel-x86:
 
 check-kernel: kernel
 	scripts/kernel/check-kernel --kernel $(KERNEL_UM) $(GUEST_ARGS)
+
+kernel-x86-qemu:
+	scripts/kernel/build --arch x86_64 --variant bench
+
+check-kernel-smp: kernel-x86-qemu
+	scripts/kernel/check-kernel --arch x86_64 --cpus 2 --kernel $(KERNEL_X86_QEMU) $(GUEST_ARGS)
 
 check-kernel-x86:
 	scripts/kernel/build --arch x86_64 --variant $(KCONFIG) $(if $(filter full,$(X86_CHECK)),,--objs-only)

@@ -11,6 +11,7 @@
 #   unit        C unit tests under ASan+UBSan            (TAP)
 #   cli         bats tests of vzctl/vxd on this kernel    (TAP)
 #   kernel      kselftest-style tests in the UML guest    (TAP)
+#   kernel-smp  the same kernel tests in an x86_64 qemu guest, 2 CPUs (TAP)
 #   guest       the guest harness tests itself            (TAP)
 #   guest-cli   vzctl limits (and beancounter) bats tests in
 #               UML guests with cgroup v2 and hybrid      (TAP)
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/.."
 logs=build/test-logs
 mkdir -p "$logs"
 
-suites=(${VX_SUITES:-unit cli checkpatch kernel-x86 guest kernel guest-cli checkpoint})
+suites=(${VX_SUITES:-unit cli checkpatch kernel-x86 guest kernel kernel-smp guest-cli checkpoint})
 pass=0 fail=0 skip=0
 for s in "${suites[@]}"; do
 	echo "=== suite: $s"
@@ -34,6 +35,7 @@ for s in "${suites[@]}"; do
 	unit) make --no-print-directory check-unit ;;
 	cli) make --no-print-directory check-cli ;;
 	kernel) make --no-print-directory check-kernel ;;
+	kernel-smp) make --no-print-directory check-kernel-smp ;;
 	guest) make --no-print-directory guest-selftest ;;
 	guest-cli) make --no-print-directory check-guest-cli ;;
 	kernel-x86) make --no-print-directory check-kernel-x86 ;;
