@@ -21,12 +21,21 @@ mode=${VX_GUEST_CGROUP:-?}
 [ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
 [ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
 
+# The repository may itself live under /tmp (CI clones into a temp dir;
+# tests/guest/init bound it back over the guest's tmpfs): keep a handle on
+# it before the ext4 /tmp hides it, and bind it back afterwards.
+repo=$PWD
+case $repo/ in /tmp/*) mkdir -p /run/vx-repo && mount --bind "$repo" /run/vx-repo ;; esac
 img=/run/vx-guest-cli.img
 if truncate -s 768M "$img" && mkfs.ext4 -q -F -O ^has_journal "$img" &&
    mount -o loop "$img" /tmp && chmod 1777 /tmp; then
 	echo "# /tmp: ext4 on $(losetup -j "$img" | cut -d: -f1)"
 else
 	echo "# /tmp: no loop device; I/O limit tests will skip"
+fi
+if mountpoint -q /run/vx-repo 2>/dev/null; then
+	mkdir -p "$repo" && mount --bind /run/vx-repo "$repo" && cd "$repo" ||
+		{ echo "not ok 1 cannot expose $repo under the guest's /tmp"; exit 1; }
 fi
 
 rc=0
