@@ -129,6 +129,22 @@ int vx_bc_start(const struct vx_conf *conf, unsigned int ctid,
 	return ret;
 }
 
+/* A failure the caller sees (its first error, with what we were doing);
+ * ENOENT (no such context: nothing to do) is success. */
+static int pass_err(int ret, struct vx_error *e, struct vx_error **err,
+		    const char *what, unsigned int ctid)
+{
+	if (ret == -ENOENT)
+		ret = 0;
+	if (ret < 0 && err && !*err) {
+		*err = e;
+		e = NULL;
+		vx_error_prefix(err, "ct %u: %s", ctid, what);
+	}
+	vx_error_free(e);
+	return ret;
+}
+
 int vx_bc_stop(unsigned int ctid, struct vx_error **err)
 {
 	cleanup_kctx struct vx_kctx *k = NULL;
@@ -155,15 +171,7 @@ int vx_bc_stop(unsigned int ctid, struct vx_error **err)
 		if (delay_us < 64000)
 			delay_us *= 2;
 	}
-	if (ret == -ENOENT)
-		ret = 0;
-	if (ret < 0 && err && !*err) {
-		*err = e;
-		e = NULL;
-		vx_error_prefix(err, "ct %u: delete kernel context", ctid);
-	}
-	vx_error_free(e);
-	return ret;
+	return pass_err(ret, e, err, "delete kernel context", ctid);
 }
 
 int vx_bc_join(unsigned int ctid, struct vx_error **err)
@@ -178,15 +186,7 @@ int vx_bc_join(unsigned int ctid, struct vx_error **err)
 	if (ret < 0)
 		return ret;
 	ret = vx_kctx_enter(k, ctid, getpid(), -1, &e);
-	if (ret == -ENOENT)
-		ret = 0;
-	if (ret < 0 && err && !*err) {
-		*err = e;
-		e = NULL;
-		vx_error_prefix(err, "ct %u: join kernel context", ctid);
-	}
-	vx_error_free(e);
-	return ret;
+	return pass_err(ret, e, err, "join kernel context", ctid);
 }
 
 int vx_bc_set_live(const struct vx_conf *conf, unsigned int ctid,

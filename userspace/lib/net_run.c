@@ -242,6 +242,20 @@ static void delete_links(struct vx_rtnl *host, const struct vx_net *n)
 			vx_rtnl_link_del(host, name, NULL);
 }
 
+/* Two rtnetlink sockets: the host's namespace and the CT's. */
+static int open_pair(struct vx_rtnl *host, struct vx_rtnl *ct, int ct_netns,
+		     struct vx_error **err)
+{
+	int ret = vx_rtnl_open(host, -1, err);
+
+	if (ret < 0)
+		return ret;
+	ret = vx_rtnl_open(ct, ct_netns, err);
+	if (ret < 0)
+		vx_rtnl_close(host);
+	return ret;
+}
+
 int vx_net_start(const struct vx_net *n, int ct_netns, struct vx_error **err)
 {
 	struct vx_rtnl host, ct;
@@ -250,14 +264,9 @@ int vx_net_start(const struct vx_net *n, int ct_netns, struct vx_error **err)
 
 	if (!n->n_ips && !n->n_ifs)
 		return 0;
-	ret = vx_rtnl_open(&host, -1, err);
+	ret = open_pair(&host, &ct, ct_netns, err);
 	if (ret < 0)
 		return ret;
-	ret = vx_rtnl_open(&ct, ct_netns, err);
-	if (ret < 0) {
-		vx_rtnl_close(&host);
-		return ret;
-	}
 	if (n->n_ips) {
 		/* a leftover of a previous run (its namespace may still be
 		 * in the kernel's cleanup queue) would be taken for ours */
@@ -355,14 +364,9 @@ int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 
 	if (!k)
 		return 0;
-	ret = vx_rtnl_open(&host, -1, err);
+	ret = open_pair(&host, &ct, ct_netns, err);
 	if (ret < 0)
 		return ret;
-	ret = vx_rtnl_open(&ct, ct_netns, err);
-	if (ret < 0) {
-		vx_rtnl_close(&host);
-		return ret;
-	}
 	if (add) {
 		ret = routed_start(&host, &ct, n, ips, k, ct_netns, err);
 	} else {
