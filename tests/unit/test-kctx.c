@@ -218,6 +218,17 @@ static void open_family(void)
 	vx_error_free(err);
 }
 
+/* ctx-enter with neither a pid nor a pidfd is refused before anything is
+ * sent (the handle is not even looked at), naming what is missing. */
+static void enter_needs_process(void)
+{
+	struct vx_error *err = NULL;
+
+	CHECK(vx_kctx_enter(NULL, 777, 0, -1, &err) == -EINVAL);
+	CHECK_MSG(err, "ctid 777: no process given");
+	vx_error_free(err);
+}
+
 int main(void)
 {
 	RUN(names);
@@ -225,5 +236,6 @@ int main(void)
 	RUN(parse_ack);
 	RUN(parse_res);
 	RUN(open_family);
+	RUN(enter_needs_process);
 	return unit_failed_total;
 }

@@ -291,8 +291,9 @@ static int enter_rest(unsigned int ctid, const char *dir, pid_t init,
 	f = fopen(path, "re");
 	if (!f)
 		return vx_error_set(err, VX_E_RESTORE, errno, "open %s", path);
+	/* 0 stands for a process outside our pid namespace: not ours to move */
 	while (ret == 0 && fscanf(f, "%d", &pid) == 1)
-		if (pid != init)
+		if (pid > 0 && pid != init)
 			ret = vx_kctx_enter(k, ctid, pid, -1, err);
 	fclose(f);
 	return ret;

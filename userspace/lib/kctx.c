@@ -422,8 +422,15 @@ int vx_kctx_get(struct vx_kctx *k, uint32_t ctid, uint32_t *nr_tasks,
 int vx_kctx_enter(struct vx_kctx *k, uint32_t ctid, pid_t pid, int pidfd,
 		  struct vx_error **err)
 {
-	struct nlmsghdr *nlh = ctx_msg(k, VX_CMD_CTX_ENTER, ctid);
+	struct nlmsghdr *nlh;
 
+	/* Say here which process was missing: the kernel would only answer
+	 * "integer out of range" for PID 0. */
+	if (pidfd < 0 && pid <= 0)
+		return vx_error_set(err, VX_E_SYSTEM, EINVAL,
+				    "vserver ctx-enter: ctid %u: no process given (pid %d, no pidfd)",
+				    ctid, (int)pid);
+	nlh = ctx_msg(k, VX_CMD_CTX_ENTER, ctid);
 	if (pidfd >= 0)
 		mnl_attr_put_u32(nlh, VX_A_PIDFD, (uint32_t)pidfd);
 	else
