@@ -2,7 +2,7 @@
 # Disk limits of overlay and plain VPSes by project quotas (issue 5), on a
 # kernel with CONFIG_QUOTA (the UML guest; this development host has none,
 # see tests/cli/disk.bats for what vzctl says there):
-#   tests/guest/run --kernel /var/cache/vx/kernels/um-snap/linux -- \
+#   tests/guest/run --kernel /var/cache/vx/kernels/um/linux -- \
 #       bats tests/guest-cli/quota.bats
 # The private areas live on an ext4 made with project quotas (-O
 # quota,project) and mounted with prjquota, loop-mounted in the test tree.
