@@ -5,7 +5,7 @@
 #   bench/checkpoint.sh [N]                     here (CRIU must work here)
 #   bench/checkpoint.sh --guest [--kernel BZIMAGE] [N]
 #                 boots the x86_64 qemu guest (TCG) on the patched kernel
-#                 ($KERNEL_X86 or the `make kernel-x86` one) and runs there
+#                 ($KERNEL_X86 or the `make kernel-x86-qemu` one) and runs there
 #
 # Workload (as in tests/guest-x86/checkpoint.bats): a busybox VPS with a
 # shell counter loop, 100 MB of touched memory (ckpt-probe mem), a TCP echo
@@ -24,7 +24,7 @@ src=$PWD
 
 if [ "${1:-}" = --guest ]; then
 	shift
-	kernel=${KERNEL_X86:-${VX_CACHE:-/var/cache/vx}/kernels/x86_64/bzImage}
+	kernel=${KERNEL_X86:-${VX_CACHE:-/var/cache/vx}/kernels/x86_64-bench/bzImage}
 	if [ "${1:-}" = --kernel ]; then kernel=$2; shift 2; fi
 	make --no-print-directory all template >/dev/null || exit 1
 	mkdir -p build/guest-x86
