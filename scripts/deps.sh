@@ -9,7 +9,7 @@ set -euo pipefail
 run_pkgs=(build-essential make pkg-config libcap-dev libseccomp-dev libmnl-dev libnftnl-dev
 	  busybox-static zstd xz-utils gzip tar util-linux procps iproute2
 	  e2fsprogs	# e2fsprogs: mkfs.ext4 for the image layout
-	  libcrypt-dev debootstrap)	# --userpasswd hashes; the debian-12 template
+	  libcrypt-dev debootstrap debian-archive-keyring)	# --userpasswd hashes; the debian-12 template (debootstrap checks its signatures)
 test_pkgs=(bats nftables linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache criu
 	   rsync python3 psmisc perl python3-ply python3-git)
 
