@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
@@ -208,9 +209,16 @@ static struct nlmsghdr *msg_new(struct vx_rtnl *r, int type, int flags)
 }
 
 /* "what: <strerror>[ (<kernel's text>)]" */
+__attribute__((format(printf, 4, 5)))
 static int fail(struct vx_error **err, int ret, const char *emsg,
-		const char *what)
+		const char *fmt, ...)
 {
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	if (emsg && *emsg)
 		return vx_error_set(err, VX_E_SYSTEM, -ret, "%s (kernel: %s)",
 				    what, emsg);
@@ -288,7 +296,7 @@ int vx_rtnl_veth_add(struct vx_rtnl *r, const char *name, const uint8_t *mac,
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct nlattr *linfo, *data, *pinfo;
 	struct ifinfomsg *pifi;
-	char emsg[256], what[96];
+	char emsg[256];
 	int ret;
 
 	ifi->ifi_family = AF_UNSPEC;
@@ -311,11 +319,9 @@ int vx_rtnl_veth_add(struct vx_rtnl *r, const char *name, const uint8_t *mac,
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linfo);
 	ret = talk(r, nlh, NULL, NULL, emsg, sizeof(emsg));
-	if (ret < 0) {
-		snprintf(what, sizeof(what), "create veth pair %s/%s", name,
+	if (ret < 0)
+		return fail(err, ret, emsg, "create veth pair %s/%s", name,
 			 peer);
-		return fail(err, ret, emsg, what);
-	}
 	return 0;
 }
 
@@ -324,7 +330,7 @@ int vx_rtnl_link_set(struct vx_rtnl *r, int ifindex, bool up, int master,
 {
 	struct nlmsghdr *nlh = msg_new(r, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	char emsg[256], what[64];
+	char emsg[256];
 	int ret;
 
 	ifi->ifi_family = AF_UNSPEC;
@@ -334,11 +340,9 @@ int vx_rtnl_link_set(struct vx_rtnl *r, int ifindex, bool up, int master,
 	if (master >= 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	ret = talk(r, nlh, NULL, NULL, emsg, sizeof(emsg));
-	if (ret < 0) {
-		snprintf(what, sizeof(what), "set link %d %s%s", ifindex,
+	if (ret < 0)
+		return fail(err, ret, emsg, "set link %d %s%s", ifindex,
 			 up ? "up" : "down", master > 0 ? " on its bridge" : "");
-		return fail(err, ret, emsg, what);
-	}
 	return 0;
 }
 
@@ -347,7 +351,7 @@ int vx_rtnl_link_del(struct vx_rtnl *r, const char *name,
 {
 	struct nlmsghdr *nlh = msg_new(r, RTM_DELLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	char emsg[256], what[64];
+	char emsg[256];
 	int ret;
 
 	ifi->ifi_family = AF_UNSPEC;
@@ -355,10 +359,8 @@ int vx_rtnl_link_del(struct vx_rtnl *r, const char *name,
 	ret = talk(r, nlh, NULL, NULL, emsg, sizeof(emsg));
 	if (ret == -ENODEV)
 		return ret;
-	if (ret < 0) {
-		snprintf(what, sizeof(what), "delete link %s", name);
-		return fail(err, ret, emsg, what);
-	}
+	if (ret < 0)
+		return fail(err, ret, emsg, "delete link %s", name);
 	return 0;
 }
 
@@ -368,7 +370,7 @@ int vx_rtnl_addr(struct vx_rtnl *r, bool add, int ifindex,
 	struct nlmsghdr *nlh = msg_new(r, add ? RTM_NEWADDR : RTM_DELADDR,
 				       add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	char emsg[256], what[96], a[64];
+	char emsg[256], a[64];
 	int ret;
 
 	ifa->ifa_family = (uint8_t)ip->family;
@@ -387,9 +389,8 @@ int vx_rtnl_addr(struct vx_rtnl *r, bool add, int ifindex,
 		return 0;
 	if (ret < 0) {
 		vx_ip_format(ip, a, sizeof(a));
-		snprintf(what, sizeof(what), "%s address %s", add ? "add" :
+		return fail(err, ret, emsg, "%s address %s", add ? "add" :
 			 "delete", a);
-		return fail(err, ret, emsg, what);
 	}
 	return 0;
 }
@@ -401,7 +402,7 @@ int vx_rtnl_route(struct vx_rtnl *r, bool add, int ifindex,
 	struct nlmsghdr *nlh = msg_new(r, add ? RTM_NEWROUTE : RTM_DELROUTE,
 				       add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	char emsg[256], what[96], a[64];
+	char emsg[256], a[64];
 	int ret;
 
 	rtm->rtm_family = (uint8_t)dst->family;
@@ -422,9 +423,8 @@ int vx_rtnl_route(struct vx_rtnl *r, bool add, int ifindex,
 		return 0;
 	if (ret < 0) {
 		vx_ip_format(dst, a, sizeof(a));
-		snprintf(what, sizeof(what), "%s route to %s", add ? "add" :
+		return fail(err, ret, emsg, "%s route to %s", add ? "add" :
 			 "delete", a);
-		return fail(err, ret, emsg, what);
 	}
 	return 0;
 }
@@ -478,7 +478,7 @@ int vx_rtnl_neigh_proxy(struct vx_rtnl *r, bool add, int ifindex,
 	struct nlmsghdr *nlh = msg_new(r, add ? RTM_NEWNEIGH : RTM_DELNEIGH,
 				       add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	char emsg[256], what[96], a[64];
+	char emsg[256], a[64];
 	int ret;
 
 	nd->ndm_family = (uint8_t)ip->family;
@@ -491,9 +491,8 @@ int vx_rtnl_neigh_proxy(struct vx_rtnl *r, bool add, int ifindex,
 		return 0;
 	if (ret < 0) {
 		vx_ip_format(ip, a, sizeof(a));
-		snprintf(what, sizeof(what), "%s proxy neighbour %s",
+		return fail(err, ret, emsg, "%s proxy neighbour %s",
 			 add ? "add" : "delete", a);
-		return fail(err, ret, emsg, what);
 	}
 	return 0;
 }
