@@ -29,6 +29,18 @@ VX_TEMPLATE_CACHE=$VX_SRC/build/template/cache/busybox.tar.zst
 # needs ~2 s (SIGTERM to all, sleep 1, SIGKILL, sleep 1).
 VX_TEST_STOP_TIMEOUT=${VX_TEST_STOP_TIMEOUT:-10}
 
+# vx_need_kernel REASON: skip a test whose kernel feature is missing, but
+# fail it when the file runs in a guest on our own kernel (the guest runners
+# export VX_OWN_KERNEL=1): there the feature must be present, and a skip
+# would hide a kernel or config regression behind a green run.
+vx_need_kernel() {
+	if [ "${VX_OWN_KERNEL:-0}" = 1 ]; then
+		echo "kernel feature missing on the vx guest kernel: $*" >&2
+		return 1
+	fi
+	skip "$*"
+}
+
 vx_test_setup() {
 	# Short path: unix socket paths are limited to 108 bytes.
 	VX_ROOT=$(mktemp -d /tmp/vxt.XXXXXX) || return 1

@@ -36,7 +36,7 @@ teardown() { vx_ct_cleanup $CT2 || true; }
 
 setup() {
 	[ -e /proc/user_beancounters ] ||
-		skip "the running kernel has no vx beancounters (/proc/user_beancounters)"
+		vx_need_kernel "the running kernel has no vx beancounters (/proc/user_beancounters)"
 }
 
 # install_probe CTID: copies the probe into the running VPS (again after a

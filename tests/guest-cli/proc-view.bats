@@ -38,7 +38,7 @@ teardown_file() { vx_test_teardown; }
 teardown() { vx_ct_cleanup $CT2 || true; }
 
 setup() {
-	has_views || skip "the running kernel has no per-context /proc views"
+	has_views || vx_need_kernel "the running kernel has no per-context /proc views"
 }
 
 # field KEY: value of KEY=V in the last probe output.

@@ -30,7 +30,7 @@ teardown_file() {
 	return 0
 }
 setup() {
-	[ -e /proc/sys/fs/quota ] || skip "this kernel has no quota support (CONFIG_QUOTA)"
+	[ -e /proc/sys/fs/quota ] || vx_need_kernel "this kernel has no quota support (CONFIG_QUOTA)"
 }
 
 check_limit() {

@@ -77,6 +77,7 @@ run_unit() {
 	TMPDIR=$dir tests/guest/run ${kernel:+--kernel "$kernel"} \
 		--cgroup "$mode" --mem "${GUEST_CLI_MEM:-1G}" --timeout 500 \
 		--keep --allow 'Call Trace:' \
+		--env VX_OWN_KERNEL=1 \
 		${GUEST_CLI_FILTER:+--env "VX_BATS_FILTER=$GUEST_CLI_FILTER"} \
 		-- tests/guest-cli/inside.sh "$file" 2>&1 |
 		grep -v '^tests/guest/run: run directory kept'

@@ -44,7 +44,7 @@ teardown_file() {
 
 setup() {
 	if [ -s "$VX_ROOT/no-checkpoint" ]; then
-		skip "$(grep -v '^Setting up' "$VX_ROOT/no-checkpoint" | tr '\n' ' ')"
+		vx_need_kernel "$(grep -v '^Setting up' "$VX_ROOT/no-checkpoint" | tr '\n' ' ')"
 	fi
 }
 

@@ -44,5 +44,5 @@ if [ ! -f "$kernel" ]; then
 	exit 1
 fi
 "$repo/tests/guest/run" --arch x86_64 --kernel "$kernel" --mem 1536M \
-	--cpus 2 --timeout 900 -- bats --tap tests/guest-x86/checkpoint.bats || rc=1
+	--cpus 2 --timeout 900 --env VX_OWN_KERNEL=1 -- bats --tap tests/guest-x86/checkpoint.bats || rc=1
 exit $rc
