@@ -230,31 +230,20 @@ int vx_bc_set_live(const struct vx_conf *conf, unsigned int ctid,
 	return ret;
 }
 
-int vx_bc_usage(unsigned int ctid, struct vx_kres rows[VX_RES_NR_ACCOUNTED],
-		size_t *n, struct vx_error **err)
+int vx_bc_usage(struct vx_kctx *k, unsigned int ctid,
+		struct vx_kres rows[VX_RES_NR_ACCOUNTED], size_t *n,
+		struct vx_error **err)
 {
-	cleanup_kctx struct vx_kctx *k = NULL;
 	struct vx_kres all[VX_RES_MAX + 1];
 	struct vx_error *e = NULL;
 	size_t got = 0;
 	int ret;
 
 	*n = 0;
-	if (!vx_kctx_present())
+	if (!k)
 		return 0;
-	ret = vx_kctx_open(&k, err);
-	if (ret < 0)
-		return ret;
 	ret = vx_kctx_res_get(k, ctid, all, ARRAY_SIZE(all), &got, &e);
-	if (ret == -ENOENT) {
-		got = 0;
-		ret = 0;
-	}
-	if (ret < 0 && err && !*err) {
-		*err = e;
-		e = NULL;
-	}
-	vx_error_free(e);
+	ret = pass_err(ret, e, err, "read kernel beancounters", ctid);
 	/* only the rows this vx knows (a newer kernel may list more) */
 	for (size_t i = 0; ret == 0 && i < got; i++)
 		if (all[i].id < VX_RES_NR_ACCOUNTED)

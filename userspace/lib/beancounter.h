@@ -58,8 +58,11 @@ int vx_bc_set_live(const struct vx_conf *conf, unsigned int ctid,
 		   const char *const *keys, size_t nkeys,
 		   struct vx_error **err);
 
-/* The kernel rows of a running CT: *n = 0 when there is no context. */
-int vx_bc_usage(unsigned int ctid, struct vx_kres rows[VX_RES_NR_ACCOUNTED],
-		size_t *n, struct vx_error **err);
+/* The kernel rows of a running CT: *n = 0 when there is no context.
+ * k: a handle from vx_kctx_open() that a caller reading many CTs opens once
+ * (vzlist: one socket for the whole list); NULL (no vserver family): *n = 0. */
+int vx_bc_usage(struct vx_kctx *k, unsigned int ctid,
+		struct vx_kres rows[VX_RES_NR_ACCOUNTED], size_t *n,
+		struct vx_error **err);
 
 #endif /* VX_BEANCOUNTER_H */

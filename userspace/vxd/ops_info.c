@@ -17,6 +17,7 @@
 #include "beancounter.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "kctx.h"
 #include "ct.h"
 #include "disk.h"
 #include "values.h"
@@ -145,13 +146,13 @@ static void put_bc_limits(struct vx_msg *row, const struct vx_ct *ct)
  * without the vx patchset). numproc is counted by the kernel and by the
  * pids cgroup with the same limit; the kernel charges first at fork(), so
  * a refused fork shows in one failcnt or the other: vzlist adds them. */
-static size_t put_bc_usage(struct vx_msg *row, unsigned int ctid,
-			   struct vx_res_usage *numproc)
+static size_t put_bc_usage(struct vx_msg *row, struct vx_kctx *k,
+			   unsigned int ctid, struct vx_res_usage *numproc)
 {
 	struct vx_kres rows[VX_RES_NR_ACCOUNTED];
 	size_t n = 0;
 
-	if (vx_bc_usage(ctid, rows, &n, NULL) < 0)
+	if (vx_bc_usage(k, ctid, rows, &n, NULL) < 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		struct vx_res_usage u = {
@@ -242,8 +243,9 @@ static void put_disk(struct vx_msg *row, const struct vx_ct *ct)
 
 /* Usage of a running CT from its cgroups (pids, memory, cpuacct) and
  * its kernel context. */
-static size_t put_usage(struct vxd_req *r, struct vx_msg *row,
-			const struct vx_ct *ct, const struct vx_state *s)
+static size_t put_usage(struct vxd_req *r, struct vx_kctx *k,
+			struct vx_msg *row, const struct vx_ct *ct,
+			const struct vx_state *s)
 {
 	struct vx_cgroup *cg = NULL;
 	struct vx_ct_usage u;
@@ -254,7 +256,7 @@ static size_t put_usage(struct vxd_req *r, struct vx_msg *row,
 		return 0;
 	vx_limits_usage(cg, ct->conf, &u);
 	vx_cgroup_free(cg);
-	nbc = put_bc_usage(row, ct->ctid, &u.numproc);
+	nbc = put_bc_usage(row, k, ct->ctid, &u.numproc);
 	put_res(row, "numproc", &u.numproc);
 	put_res(row, "physpages", &u.physpages);
 	put_res(row, "swappages", &u.swappages);
@@ -312,7 +314,7 @@ static void put_net_stats(struct vx_msg *row, const struct vx_ct *ct)
 	vx_net_free(&n);
 }
 
-static int list_one(struct vxd_req *r, unsigned int ctid)
+static int list_one(struct vxd_req *r, struct vx_kctx *k, unsigned int ctid)
 {
 	struct vx_error *err = NULL;
 	struct vx_status st = { 0 };
@@ -363,7 +365,7 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 			vx_msg_put_int(&row, "uptime",
 				       time(NULL) - s.started_at);
 			if (ct)
-				nbc = put_usage(r, &row, ct, &s);
+				nbc = put_usage(r, k, &row, ct, &s);
 		}
 		vx_msg_put_int(&row, "init_pid", st.init_pid);
 		if (ct)
@@ -383,14 +385,19 @@ static int list_one(struct vxd_req *r, unsigned int ctid)
 int vxd_op_list(struct vxd_req *r, struct vx_error **err)
 {
 	cleanup_free unsigned int *ids = NULL;
+	cleanup_kctx struct vx_kctx *k = NULL;
 	size_t n = 0;
 	int ret;
 
 	ret = vx_ct_list(r->g, &ids, &n, err);
 	if (ret < 0)
 		return ret;
+	/* one netlink socket for every CT's kernel rows; none (k stays
+	 * NULL) without the vserver family: the rows are left out */
+	if (vx_kctx_present())
+		vx_kctx_open(&k, NULL);
 	for (size_t i = 0; i < n; i++) {
-		ret = list_one(r, ids[i]);
+		ret = list_one(r, k, ids[i]);
 		if (ret < 0)
 			return vx_error_set(err, VX_E_SYSTEM, -ret,
 					    "list: encoding CT %u", ids[i]);
