@@ -161,6 +161,82 @@ host_traces() {
 	hn nft list table netdev vx101 >/dev/null
 }
 
+# The host-side neighbour entry of ADDR on venet101 (empty: none).
+neigh101() { hn ip neigh show "$1" dev venet101; }
+# ARP request "who has .254, tell SRC" from inside 101 (SRC must be on its
+# venet0: busybox arping binds to it); no answer is not an error here.
+arp101() { vx_timeout vzctl exec 101 arping -c 1 -w 1 -I venet0 -s "$1" 10.77.0.254 >/dev/null 2>&1 || true; }
+# nd101 na|ns SRC TARGET: a raw neighbour advertisement/solicitation sent
+# on 101's venet0 (from its namespace: the VPS has no python)
+nd101() {
+	nsenter --net="/proc/$(vx_init_pid 101)/ns/net" -- \
+		python3 "$BATS_TEST_DIRNAME/nd-send.py" venet0 "$@"
+}
+# The host's entries the probes below could plant, then the probes: ARP
+# from .98, an advertisement for ::98 (an entry for it exists: only an
+# existing entry is updated by one), a solicitation from ::97.
+spoof_probes() {
+	hn ip neigh flush dev venet101
+	hn ip -6 neigh replace 2001:db8:77::98 lladdr 02:00:00:00:00:98 nud stale dev venet101
+	arp101 10.77.0.98
+	nd101 na fe80::98 2001:db8:77::98
+	nd101 ns 2001:db8:77::97 fe80::1
+	nd101 ra fe80::98
+	sleep 0.2
+}
+# a default route the host took from a router advertisement of 101
+ra_route101() { hn ip -6 route show default | grep -w venet101; }
+
+@test "net: a routed VPS's ARP and neighbour discovery claim only its own addresses" {
+	local mac
+	mac=$(vzctl exec 101 cat /sys/class/net/venet0/address)
+	[[ "$mac" =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]]
+	# routes to the claimed addresses through 101's veth: a strict
+	# rp_filter would otherwise hide what the host learns
+	hn ip route add 10.77.0.98/32 dev venet101
+	hn ip -6 route add 2001:db8:77::97/128 dev venet101
+	# as a host that does SLAAC next to forwarding has (conf/default is
+	# inherited by new links): router advertisements are accepted
+	hn sysctl -qw net.ipv6.conf.venet101.accept_ra=2
+	vx_expect_ok vzctl exec 101 ip addr add 10.77.0.98/32 dev venet0
+	spoof_probes
+	echo "after the probes: $(neigh101 10.77.0.98) | $(neigh101 2001:db8:77::98) | $(neigh101 2001:db8:77::97) | $(ra_route101)" >&2
+	[ -z "$(neigh101 10.77.0.98)" ]
+	neigh101 2001:db8:77::98 | grep -q 02:00:00:00:00:98
+	[ -z "$(neigh101 2001:db8:77::97)" ]
+	[ -z "$(ra_route101)" ]
+	hn nft list table netdev vx101 | grep nd-neighbor-advert | grep -Eq 'counter packets [1-9]'
+	hn nft list table netdev vx101 | grep nd-router-advert | grep -Eq 'counter packets [1-9]'
+	# its own address is learnt: the ARP probe can succeed
+	arp101 10.77.0.2
+	neigh101 10.77.0.2 | grep -q "lladdr $mac"
+	# the rules follow live --ipadd/--ipdel: .98 and ::98 become its own
+	vx_expect_ok vzctl set 101 --ipadd 10.77.0.98 --ipadd 2001:db8:77::98
+	spoof_probes
+	neigh101 10.77.0.98 | grep -q "lladdr $mac"
+	neigh101 2001:db8:77::98 | grep -q "lladdr $mac"
+	vx_expect_ok vzctl set 101 --ipdel 10.77.0.98 --ipdel 2001:db8:77::98
+	# (--ipdel took the address inside and the route, ours included)
+	hn ip route replace 10.77.0.98/32 dev venet101
+	vx_expect_ok vzctl exec 101 ip addr add 10.77.0.98/32 dev venet0
+	spoof_probes
+	[ -z "$(neigh101 10.77.0.98)" ]
+	neigh101 2001:db8:77::98 | grep -q 02:00:00:00:00:98
+	# and the probes can fail: without the table all three are learnt
+	hn nft delete table netdev vx101
+	spoof_probes
+	neigh101 10.77.0.98 | grep -q "lladdr $mac"
+	neigh101 2001:db8:77::98 | grep -q "lladdr $mac"
+	neigh101 2001:db8:77::97 | grep -q "lladdr $mac"
+	[ -n "$(ra_route101)" ]
+	hn ip -6 route del default dev venet101
+	hn ip route del 10.77.0.98/32 dev venet101
+	hn ip -6 route del 2001:db8:77::97/128 dev venet101
+	hn ip neigh flush dev venet101
+	vx_expect_ok vzctl restart 101 --wait
+	hn nft list table netdev vx101 >/dev/null
+}
+
 @test "net: --ipadd and --ipdel on a running VPS act at once; --save decides the config" {
 	vx_expect_ok vzctl set 101 --ipadd 10.77.0.12 --ipadd 2001:db8:77::12
 	vx_output_has "not saved"

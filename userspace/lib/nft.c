@@ -11,14 +11,9 @@
  *     set v6 { type ipv6_addr; }          ... and IPv6 addresses
  *     chain in {                          ingress of the host-side veth
  *       type filter hook ingress device venet101 priority -500; policy drop;
- *       meta protocol ip ip saddr @v4 accept
- *       meta protocol ip6 ip6 saddr @v6 accept
- *       meta protocol ip6 ip6 saddr fe80::/10 accept    neighbour discovery
- *       meta protocol ip6 ip6 saddr :: accept           duplicate detection
- *       meta protocol arp accept
- *       counter drop                      what a VPS tried to spoof
- *     }
- *   }
+ *       ...                               the rules of nft_rule.c: IP from
+ *     }                                   @v4/@v6, ARP and neighbour
+ *   }                                     discovery claiming only them
  *
  * The ingress hook sees the packet before routing, rp_filter or any other
  * table, and a netdev chain costs nothing for other interfaces.
@@ -32,7 +27,6 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
-#include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -146,133 +140,22 @@ static void table_name(unsigned int ctid, char *buf, size_t len)
 	snprintf(buf, len, "vx%u", ctid);
 }
 
-static void add_expr(struct nftnl_rule *r, const char *name,
-		     void (*fill)(struct nftnl_expr *, const void *),
-		     const void *arg)
+/* The chain's rules (nft_rule.c), appended in order. */
+static int put_rules(struct batch *bt, const char *table)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
+	for (size_t i = 0; i < vx_nft_rule_count(); i++) {
+		struct nftnl_rule *r = vx_nft_rule(table, "in", i);
+		struct nlmsghdr *nlh;
 
-	if (!e)
-		return;	/* the kernel then rejects the incomplete rule */
-	fill(e, arg);
-	nftnl_rule_add_expr(r, e);
-}
-
-static void fill_meta_proto(struct nftnl_expr *e, const void *arg)
-{
-	(void)arg;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_PROTOCOL);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-}
-
-static void fill_cmp(struct nftnl_expr *e, const void *arg)
-{
-	const struct { const void *data; uint32_t len; } *c = arg;
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, c->data, c->len);
-}
-
-static void fill_payload(struct nftnl_expr *e, const void *arg)
-{
-	const uint32_t *ol = arg;	/* offset, length */
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
-			   NFT_PAYLOAD_NETWORK_HEADER);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, ol[0]);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, ol[1]);
-}
-
-static void fill_lookup(struct nftnl_expr *e, const void *arg)
-{
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, arg);
-}
-
-static void fill_mask(struct nftnl_expr *e, const void *arg)
-{
-	static const uint8_t mask[2] = { 0xff, 0xc0 }, zero[2] = { 0, 0 };
-
-	(void)arg;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 2);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, 2);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, 2);
-}
-
-static void fill_verdict(struct nftnl_expr *e, const void *arg)
-{
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, *(const uint32_t *)arg);
-}
-
-static void fill_none(struct nftnl_expr *e, const void *arg)
-{
-	(void)e;
-	(void)arg;
-}
-
-enum match { M_SET4, M_SET6, M_LINKLOCAL6, M_UNSPEC6, M_ARP, M_ALL };
-
-static void put_rule(struct batch *bt, const char *table, enum match m)
-{
-	static const uint8_t ll[2] = { 0xfe, 0x80 }, unspec[16] = { 0 };
-	static const uint32_t saddr4[2] = { 12, 4 }, saddr6[2] = { 8, 16 },
-			      saddr6_hi[2] = { 8, 2 };
-	static const uint32_t accept = NF_ACCEPT, drop = NF_DROP;
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct { const void *data; uint32_t len; } c;
-	struct nlmsghdr *nlh;
-
-	if (!r)
-		return;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "in");
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
-	c.len = 2;
-	if (m != M_ALL) {
-		uint16_t proto = htons(m == M_SET4 ? ETH_P_IP :
-				       m == M_ARP ? ETH_P_ARP : ETH_P_IPV6);
-
-		c.data = &proto;
-		add_expr(r, "meta", fill_meta_proto, NULL);
-		add_expr(r, "cmp", fill_cmp, &c);
+		if (!r)
+			return -ENOMEM;
+		nlh = batch_hdr(bt, NFT_MSG_NEWRULE,
+				NLM_F_CREATE | NLM_F_APPEND);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+		batch_next(bt);
 	}
-	switch (m) {
-	case M_SET4:
-		add_expr(r, "payload", fill_payload, saddr4);
-		add_expr(r, "lookup", fill_lookup, "v4");
-		break;
-	case M_SET6:
-		add_expr(r, "payload", fill_payload, saddr6);
-		add_expr(r, "lookup", fill_lookup, "v6");
-		break;
-	case M_LINKLOCAL6:
-		add_expr(r, "payload", fill_payload, saddr6_hi);
-		add_expr(r, "bitwise", fill_mask, NULL);
-		c.data = ll;
-		add_expr(r, "cmp", fill_cmp, &c);
-		break;
-	case M_UNSPEC6:
-		add_expr(r, "payload", fill_payload, saddr6);
-		c.data = unspec;
-		c.len = 16;
-		add_expr(r, "cmp", fill_cmp, &c);
-		break;
-	case M_ARP:
-		break;
-	case M_ALL:
-		add_expr(r, "counter", fill_none, NULL);
-		break;
-	}
-	add_expr(r, "immediate", fill_verdict, m == M_ALL ? &drop : &accept);
-	nlh = batch_hdr(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	batch_next(bt);
+	return 0;
 }
 
 /* The set's elements: the addresses of the family. */
@@ -377,9 +260,9 @@ int vx_nft_ct_add(unsigned int ctid, const char *dev,
 	batch_next(&bt);
 	nftnl_chain_free(c);
 
-	for (enum match m = M_SET4; m <= M_ALL; m++)
-		put_rule(&bt, table, m);
-	ret = batch_send(&bt);
+	ret = put_rules(&bt, table);
+	if (ret == 0)
+		ret = batch_send(&bt);
 	batch_free(&bt);
 	if (ret < 0)
 		return vx_error_set(err, ret == -EOPNOTSUPP || ret == -ENOENT ?

@@ -2,7 +2,8 @@
 /*
  * nftables anti-spoofing for routed VPSes (nft.c): a table per VPS,
  * `netdev vx<CTID>`, whose ingress chain on the host-side veth drops every
- * packet not sent from one of the VPS's addresses.
+ * packet not sent from one of the VPS's addresses, and ARP and neighbour
+ * advertisements that claim any other address.
  */
 #ifndef VX_NFT_H
 #define VX_NFT_H
@@ -28,5 +29,12 @@ int vx_nft_ct_del_handle(unsigned int ctid, uint64_t handle,
 /* Adds or removes addresses of a running VPS. */
 int vx_nft_ct_ips(unsigned int ctid, bool add, const struct vx_ip *ips,
 		  size_t n, struct vx_error **err);
+
+/* For nft.c: the chain's rules (nft_rule.c), built for table/chain;
+ * NULL when out of memory. */
+struct nftnl_rule;
+size_t vx_nft_rule_count(void);
+struct nftnl_rule *vx_nft_rule(const char *table, const char *chain,
+			       size_t i);
 
 #endif /* VX_NFT_H */
