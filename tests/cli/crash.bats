@@ -69,7 +69,7 @@ complete_or_absent() {
 		"$VX_ROOT/etc/vz/conf/ve-basic.conf-sample" \
 		>"$VX_ROOT/etc/vz/conf/ve-disk64.conf-sample"
 	local ct=800
-	for layout in overlay plain image; do
+	for layout in overlay plain image image-overlay; do
 		for point in create-journal create-filled create-private create-config; do
 			ct=$((ct + 1))
 			crash_run $point vzctl create $ct --ostemplate busybox \
@@ -109,7 +109,7 @@ complete_or_absent() {
 }
 
 @test "start killed with the CT mounted, before init: stopped, starts again" {
-	for layout in overlay image; do
+	for layout in overlay image image-overlay; do
 		vx_create 840 --layout $layout --diskspace 64M
 		crash_run start-mounted vzctl start 840 --wait
 		! vx_is_running 840
@@ -119,6 +119,30 @@ complete_or_absent() {
 		vx_ct_cleanup 840
 		no_trace 840
 	done
+}
+
+@test "image-overlay: start and mount killed between the image's mount and the overlay's: the next start, mount and destroy work" {
+	local p=$VX_ROOT/vz/private/845
+	vx_create 845 --layout image-overlay --diskspace 64M
+	crash_run mount-image-upper vzctl start 845 --wait
+	! vx_is_running 845
+	vx_expect_ok vzctl status 845
+	[ "$output" = "CTID 845 exist unmounted down" ] || { echo "status: $output"; false; }
+	# the image may be left on mnt alone: the start unmounts it first
+	vx_expect_ok vzctl start 845 --wait
+	vx_expect_ok vzctl exec2 845 'echo ok > /root/f; cat /root/f'
+	[ "$output" = ok ]
+	vx_expect_ok vzctl stop 845 --fast
+	! grep -qF " $p/mnt " /proc/self/mountinfo
+	crash_run mount-image-upper vzctl mount 845
+	grep -qF " $p/mnt " /proc/self/mountinfo
+	# resize and destroy find the CT stopped and unmount the image
+	vx_expect_ok vzctl set 845 --diskspace 48M
+	[ "$(stat -c %s "$p/root.img")" = $((48 * 1024 * 1024)) ]
+	crash_run mount-image-upper vzctl mount 845
+	vx_expect_ok vzctl destroy 845
+	no_trace 845
+	! losetup -a | grep -qF "$p/"
 }
 
 @test "stop killed after init died, before the umount: vxd finishes it; starts and destroys cleanly" {

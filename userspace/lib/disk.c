@@ -108,7 +108,7 @@ int vx_disk_usage(const struct vx_ct *ct, struct vx_disk_usage *u)
 	int ret;
 
 	u->used_kb = u->used_inodes = -1;
-	if (vx_ct_layout(ct) != VX_LAYOUT_IMAGE) {
+	if (!vx_layout_is_image(vx_ct_layout(ct))) {
 		if (!vx_quota_active(ct->private, ct->ctid))
 			return -EOPNOTSUPP;
 		return vx_quota_usage(ct->private, ct->ctid, &u->used_kb,
@@ -121,7 +121,9 @@ int vx_disk_usage(const struct vx_ct *ct, struct vx_disk_usage *u)
 	if (ret < 0)
 		return ret;
 	if (vx_image_is_mounted(ct)) {
-		if (statfs(ct->root, &sf) < 0)
+		char dir[PATH_MAX];
+
+		if (vx_image_dir(ct, dir, sizeof(dir)) < 0 || statfs(dir, &sf) < 0)
 			return -errno;
 		freeb = sf.f_bfree * (uint64_t)sf.f_bsize / bsize;
 		freei = sf.f_ffree;
@@ -165,10 +167,10 @@ static int image_loop_dev(const struct vx_ct *ct, char *dev, size_t size)
 {
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	cleanup_free char *line = NULL;
-	char root[PATH_MAX];
+	char root[PATH_MAX], dir[PATH_MAX];
 	size_t cap = 0;
 
-	if (!f || !realpath(ct->root, root))
+	if (!f || vx_image_dir(ct, dir, sizeof(dir)) < 0 || !realpath(dir, root))
 		return -ENOENT;
 	while (getline(&line, &cap, f) > 0) {
 		char mnt[PATH_MAX + 1], src[PATH_MAX + 1];
@@ -232,7 +234,14 @@ int vx_disk_resize(const struct vx_ct *ct, unsigned long long bytes,
 				    ct->ctid), -EINVAL;
 	if ((unsigned long long)st.st_size == bytes)
 		return 0;
-	mounted = vx_image_is_mounted(ct);
+	/* image-overlay: the ext4 sits under the overlay; one left mounted
+	 * alone by a killed mount is unmounted, the CT is stopped. */
+	if (!vx_ct_is_mounted(ct)) {
+		ret = vx_image_upper_umount(ct, err);
+		if (ret)
+			return ret;
+	}
+	mounted = vx_image_is_mounted(ct) || vx_ct_is_mounted(ct);
 	snprintf(size, sizeof(size), "%lluK", bytes / 1024);
 	if ((unsigned long long)st.st_size < bytes) {
 		/* ext4's online resize (EXT4_IOC_RESIZE_FS) wants
@@ -280,12 +289,12 @@ int vx_disk_resize(const struct vx_ct *ct, unsigned long long bytes,
 
 const char *vx_disk_unenforced(const struct vx_ct *ct)
 {
-	if (vx_ct_layout(ct) == VX_LAYOUT_IMAGE ||
+	if (vx_layout_is_image(vx_ct_layout(ct)) ||
 	    vx_quota_active(ct->private, ct->ctid))
 		return NULL;
 	if (!vx_disk_quota_kernel())
-		return "disk limits of overlay and plain CTs need project quotas, and this kernel has none (no CONFIG_QUOTA: /proc/sys/fs/quota is missing); use --layout image for an enforced limit";
+		return "disk limits of overlay and plain CTs need project quotas, and this kernel has none (no CONFIG_QUOTA: /proc/sys/fs/quota is missing); use --layout image-overlay (or image) for an enforced limit";
 	if (!vx_quota_available(ct->private))
-		return "disk limits of overlay and plain CTs need project quotas on the file system of VE_PRIVATE, which has none (ext4: mkfs.ext4 -O quota,project, mount -o prjquota); use --layout image for an enforced limit";
-	return "this CT was created without a disk limit, so its files are not tagged with its project id (quotas apply from create on); use --layout image, or recreate it with --diskspace";
+		return "disk limits of overlay and plain CTs need project quotas on the file system of VE_PRIVATE, which has none (ext4: mkfs.ext4 -O quota,project, mount -o prjquota); use --layout image-overlay (or image) for an enforced limit";
+	return "this CT was created without a disk limit, so its files are not tagged with its project id (quotas apply from create on); use --layout image-overlay (or image), or recreate it with --diskspace";
 }

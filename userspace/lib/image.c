@@ -15,6 +15,15 @@
  * temp directory (mkfs.ext4, then the template unpacked into it through a
  * temporary mount), so the journal/rename crash safety of storage.c holds
  * unchanged.
+ *
+ * image-overlay: the image holds only overlayfs' upper/ and work/ (made by
+ * mkfs.ext4 -d at create: no mount, no unpack), is mounted on
+ * VE_PRIVATE/mnt, and VE_ROOT is an overlayfs of VE_PRIVATE/lower (the
+ * shared template tree) and mnt/upper. overlayfs reports its upper file
+ * system in statfs, so df inside shows the image's size and usage. The
+ * ext4 is unmounted only after the overlay: overlayfs keeps a private
+ * clone of the upper mount, so unmounting mnt under a mounted overlay
+ * would succeed and leave the image in use where nobody looks for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +42,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "crashpoint.h"
 #include "layout.h"
+#include "storage.h"
 #include "values.h"
 
 #define IMAGE_NAME "root.img"
@@ -135,11 +146,14 @@ static const char *find_mkfs(void)
 }
 
 int vx_image_make(const char *img, unsigned long long bytes,
-		  unsigned long long inodes, struct vx_error **err)
+		  unsigned long long inodes, const char *seed,
+		  struct vx_error **err)
 {
 	const char *mkfs = find_mkfs();
 	cleanup_close int fd = -1;
 	char n[32], msg[512];
+	char *argv[16];
+	size_t k = 0;
 	int ret;
 
 	if (!mkfs)
@@ -151,14 +165,24 @@ int vx_image_make(const char *img, unsigned long long bytes,
 				    "create %s", img);
 	snprintf(n, sizeof(n), "%llu", inodes);
 	/* Sparse file, lazy init: the image costs only what is written. */
-	char *const with_n[] = { (char *)mkfs, "-q", "-F", "-m", "0", "-N", n,
-				 "-E", "lazy_itable_init=1,lazy_journal_init=1",
-				 (char *)img, NULL };
-	char *const without_n[] = { (char *)mkfs, "-q", "-F", "-m", "0",
-				    "-E", "lazy_itable_init=1,lazy_journal_init=1",
-				    (char *)img, NULL };
-
-	ret = vx_image_run_tool(inodes ? with_n : without_n, msg, sizeof(msg));
+	argv[k++] = (char *)mkfs;
+	argv[k++] = "-q";
+	argv[k++] = "-F";
+	argv[k++] = "-m";
+	argv[k++] = "0";
+	argv[k++] = "-E";
+	argv[k++] = "lazy_itable_init=1,lazy_journal_init=1";
+	if (inodes) {
+		argv[k++] = "-N";
+		argv[k++] = n;
+	}
+	if (seed) {
+		argv[k++] = "-d";
+		argv[k++] = (char *)seed;
+	}
+	argv[k++] = (char *)img;
+	argv[k] = NULL;
+	ret = vx_image_run_tool(argv, msg, sizeof(msg));
 	if (ret)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, ret < 0 ? -ret : 0,
 				    "mkfs.ext4 %s failed (exit %d): %s", img,
@@ -225,17 +249,28 @@ int vx_image_mount_at(const char *img, const char *target,
 	return ret;
 }
 
-/* Mounted = an ext4 on VE_ROOT from a loop device backed by our image. */
+int vx_image_dir(const struct vx_ct *ct, char *buf, size_t size)
+{
+	size_t n = vx_ct_layout(ct) == VX_LAYOUT_IMAGE_OVERLAY ?
+		   (size_t)snprintf(buf, size, "%s/" VX_IMAGE_MNT, ct->private) :
+		   (size_t)snprintf(buf, size, "%s", ct->root);
+
+	return n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Mounted = an ext4 on the image's directory (vx_image_dir) from a loop
+ * device backed by our image. */
 bool vx_image_is_mounted(const struct vx_ct *ct)
 {
 	char root[PATH_MAX], img[PATH_MAX + 16], up[PATH_MAX + 4];
 	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
-	char priv[PATH_MAX];
+	char priv[PATH_MAX], dir[PATH_MAX];
 	struct stat r, u;
 	size_t cap = 0;
 
-	if (!realpath(ct->root, root) || !realpath(ct->private, priv))
+	if (vx_image_dir(ct, dir, sizeof(dir)) < 0 || !realpath(dir, root) ||
+	    !realpath(ct->private, priv))
 		return false;
 	snprintf(up, sizeof(up), "%s/..", root);
 	if (stat(root, &r) < 0 || stat(up, &u) < 0 || r.st_dev == u.st_dev)
@@ -267,15 +302,61 @@ bool vx_image_is_mounted(const struct vx_ct *ct)
 	return false;
 }
 
+int vx_image_upper_umount(const struct vx_ct *ct, struct vx_error **err)
+{
+	char dir[PATH_MAX];
+
+	if (vx_ct_layout(ct) != VX_LAYOUT_IMAGE_OVERLAY ||
+	    vx_image_dir(ct, dir, sizeof(dir)) < 0 || !vx_is_mount_point(dir))
+		return 0;
+	/* The overlay's clone of this mount would keep the ext4 busy
+	 * unseen (see the top of this file). */
+	if (vx_overlay_is_mounted(ct))
+		return vx_error_set(err, VX_E_UMOUNT, EBUSY,
+				    "ct %u: %s is still mounted on %s; unmount that first",
+				    ct->ctid, dir, ct->root);
+	if (umount2(dir, UMOUNT_NOFOLLOW) < 0)
+		return vx_error_set(err, VX_E_UMOUNT, errno,
+				    "ct %u: unmount the disk image from %s%s",
+				    ct->ctid, dir, errno == EBUSY ?
+				    " (a process on the host uses files in it; see `fuser -vm` on it)" : "");
+	return 0;
+}
+
 int vx_image_mount(const struct vx_ct *ct, struct vx_error **err)
 {
 	cleanup_free char *img = vx_image_path(ct->private);
-	char real[PATH_MAX];
+	char real[PATH_MAX], dir[PATH_MAX];
+	int ret;
 
 	if (!img)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "ct %u", ct->ctid);
 	if (!realpath(img, real))
 		return vx_error_set(err, VX_E_NO_PRIVATE, errno,
 				    "ct %u: disk image %s", ct->ctid, img);
-	return vx_image_mount_at(real, ct->root, err);
+	if (vx_ct_layout(ct) != VX_LAYOUT_IMAGE_OVERLAY)
+		return vx_image_mount_at(real, ct->root, err);
+	if (vx_image_dir(ct, dir, sizeof(dir)) < 0)
+		return vx_error_set(err, VX_E_MOUNT, ENAMETOOLONG, "ct %u: %s",
+				    ct->ctid, ct->private);
+	/* A mount killed between the two steps left the ext4 on mnt. */
+	ret = vx_image_upper_umount(ct, err);
+	if (ret)
+		return ret;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return vx_error_set(err, VX_E_MOUNT, errno, "ct %u: mkdir %s",
+				    ct->ctid, dir);
+	ret = vx_image_mount_at(real, dir, err);
+	if (ret)
+		return ret;
+	/* As VE_ROOT's (mount.c): nothing mounted below it propagates. */
+	if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) < 0)
+		ret = vx_error_set(err, VX_E_MOUNT, errno,
+				   "ct %u: make %s a private mount", ct->ctid, dir);
+	vx_crashpoint("mount-image-upper");
+	if (!ret)
+		ret = vx_overlay_mount(ct, err);
+	if (ret)
+		umount2(dir, MNT_DETACH);
+	return ret;
 }

@@ -22,7 +22,7 @@ int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 		    struct vx_error **err)
 {
 	static const char *const quota[] = { "quota", "prjquota", "project" };
-	const char *why = "the layouts are \"overlay\" (shared template + per-CT upper directory) and \"plain\" (also \"simfs\": a private copy)";
+	const char *why = "the layouts are \"overlay\" (shared template + per-CT upper directory), \"plain\" (also \"simfs\": a private copy), \"image\" (a private copy in a per-CT ext4 image) and \"image-overlay\" (shared template + per-CT upper in an ext4 image)";
 
 	if (!s || !*s || !strcmp(s, "simfs") || !strcmp(s, "plain")) {
 		*out = VX_LAYOUT_PLAIN;
@@ -34,6 +34,10 @@ int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 	}
 	if (!strcmp(s, "image")) {
 		*out = VX_LAYOUT_IMAGE;
+		return 0;
+	}
+	if (!strcmp(s, "image-overlay")) {
+		*out = VX_LAYOUT_IMAGE_OVERLAY;
 		return 0;
 	}
 	if (!strcmp(s, "ploop"))
@@ -53,7 +57,8 @@ int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 const char *vx_layout_name(enum vx_layout l)
 {
 	return l == VX_LAYOUT_OVERLAY ? "overlay" :
-	       l == VX_LAYOUT_IMAGE ? "image" : "simfs";
+	       l == VX_LAYOUT_IMAGE ? "image" :
+	       l == VX_LAYOUT_IMAGE_OVERLAY ? "image-overlay" : "simfs";
 }
 
 enum vx_layout vx_ct_layout(const struct vx_ct *ct)
@@ -64,5 +69,7 @@ enum vx_layout vx_ct_layout(const struct vx_ct *ct)
 		return VX_LAYOUT_OVERLAY;
 	if (v && !strcmp(v, "image"))
 		return VX_LAYOUT_IMAGE;
+	if (v && !strcmp(v, "image-overlay"))
+		return VX_LAYOUT_IMAGE_OVERLAY;
 	return VX_LAYOUT_PLAIN;
 }

@@ -17,6 +17,11 @@
  *   image: VE_PRIVATE/root.img, a sparse ext4 image sized by DISKSPACE,
  *     mounted through a loop device: the disk limit is the file system's
  *     size (image.c).
+ *   image-overlay: both. root.img holds only the overlayfs upper/ and
+ *     work/ and is loop-mounted on VE_PRIVATE/mnt; VE_PRIVATE/lower links
+ *     to the shared tree, and VE_ROOT is an overlayfs of the two. Create
+ *     is an mkfs of a small sparse image (no unpack), the disk limit is the
+ *     image's size, as with image.
  *
  * A CT's layout is VE_LAYOUT in its own config, which create always writes;
  * a config without it predates layouts and is plain. vz.conf's VE_LAYOUT
@@ -43,13 +48,26 @@ enum vx_layout {
 	VX_LAYOUT_PLAIN,
 	VX_LAYOUT_OVERLAY,
 	VX_LAYOUT_IMAGE,
+	VX_LAYOUT_IMAGE_OVERLAY,
 };
+
+/* Disk limit = the size of the CT's own ext4 image (image.c, disk.c). */
+static inline bool vx_layout_is_image(enum vx_layout l)
+{
+	return l == VX_LAYOUT_IMAGE || l == VX_LAYOUT_IMAGE_OVERLAY;
+}
+
+/* VE_PRIVATE/lower links to a shared template tree (overlay.c). */
+static inline bool vx_layout_has_lower(enum vx_layout l)
+{
+	return l == VX_LAYOUT_OVERLAY || l == VX_LAYOUT_IMAGE_OVERLAY;
+}
 
 /* The layout new CTs get when neither --layout nor vz.conf names one. */
 #define VX_LAYOUT_DEFAULT VX_LAYOUT_OVERLAY
 
-/* "plain"/"simfs"/"overlay" -> layout. Anything else (ploop, image, btrfs,
- * quota layouts) is VX_E_INVAL_VALUE with a message that starts
+/* "plain"/"simfs"/"overlay"/"image"/"image-overlay" -> layout. Anything
+ * else (ploop, btrfs, quota layouts) is VX_E_INVAL_VALUE with a message that starts
  * "WHERE: VE_LAYOUT=\"X\" is not supported" and says why. */
 int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 		    struct vx_error **err);
@@ -95,20 +113,35 @@ bool vx_overlay_is_mounted(const struct vx_ct *ct);
 
 /* ---- image.c: an ext4 image per CT on a loop device ---- */
 
+/* image-overlay: the image is mounted on VE_PRIVATE/VX_IMAGE_MNT. */
+#define VX_IMAGE_MNT "mnt"
+
 /* VE_PRIVATE/root.img (malloc'd). */
 char *vx_image_path(const char *private);
 /* The image's size from DISKSPACE's limit (bytes) and inode count from
  * DISKINODES's limit (0: mkfs default). Unlimited DISKSPACE is refused. */
 int vx_image_size(const struct vx_conf *conf, unsigned long long *bytes,
 		  unsigned long long *inodes, struct vx_error **err);
-/* Creates the sparse image file img and makes an ext4 in it. */
+/* Creates the sparse image file img and makes an ext4 in it; with seed,
+ * the new file system holds a copy of that directory (mkfs.ext4 -d). */
 int vx_image_make(const char *img, unsigned long long bytes,
-		  unsigned long long inodes, struct vx_error **err);
+		  unsigned long long inodes, const char *seed,
+		  struct vx_error **err);
 /* Attaches img to a free loop device (autoclear) and mounts it on target. */
 int vx_image_mount_at(const char *img, const char *target,
 		      struct vx_error **err);
+/* image: the ext4 on VE_ROOT; image-overlay: the ext4 on VE_PRIVATE/mnt
+ * (a stale one first unmounted), then the overlay on VE_ROOT. */
 int vx_image_mount(const struct vx_ct *ct, struct vx_error **err);
+/* Is the CT's ext4 mounted where its layout mounts it (vx_image_dir)? */
 bool vx_image_is_mounted(const struct vx_ct *ct);
+/* Where the CT's ext4 is mounted: VE_ROOT, or VE_PRIVATE/mnt for
+ * image-overlay. 0, or -ENAMETOOLONG. */
+int vx_image_dir(const struct vx_ct *ct, char *buf, size_t size);
+/* image-overlay: unmounts the ext4 from VE_PRIVATE/mnt if it is mounted
+ * there (after the overlay's umount, or left by a killed mount); a no-op
+ * for the other layouts. */
+int vx_image_upper_umount(const struct vx_ct *ct, struct vx_error **err);
 /* Runs argv (argv[0] an absolute path) with stdio on /dev/null, its
  * stderr into msg; returns its exit status (128+N: killed by signal N). */
 int vx_image_run_tool(char *const argv[], char *msg, size_t msize);

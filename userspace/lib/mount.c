@@ -3,8 +3,8 @@
  * Mounting a CT's private area on VE_ROOT, for each layout (layout.h).
  *
  * plain: VE_PRIVATE is bind-mounted on VE_ROOT; overlay: an overlayfs of
- * the template's lower tree and VE_PRIVATE/upper. Then the new mount is
- * made private,
+ * the template's lower tree and VE_PRIVATE/upper; image and image-overlay:
+ * image.c. Then the new mount is made private,
  * so mounts made inside a running CT never propagate to the host's view and
  * the host's never appear inside (systemd makes / shared, and a bind mount
  * inherits that). "Mounted" means: VE_ROOT is a mount point in
@@ -77,7 +77,7 @@ bool vx_ct_private_exists(const struct vx_ct *ct)
 	char upper[PATH_MAX];
 	struct stat st;
 
-	if (vx_ct_layout(ct) == VX_LAYOUT_IMAGE) {
+	if (vx_layout_is_image(vx_ct_layout(ct))) {
 		snprintf(upper, sizeof(upper), "%s/root.img", ct->private);
 		return stat(upper, &st) == 0 && S_ISREG(st.st_mode);
 	}
@@ -91,7 +91,7 @@ bool vx_ct_is_mounted(const struct vx_ct *ct)
 {
 	struct stat r, p;
 
-	if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY)
+	if (vx_layout_has_lower(vx_ct_layout(ct)))
 		return vx_overlay_is_mounted(ct);
 	if (vx_ct_layout(ct) == VX_LAYOUT_IMAGE)
 		return vx_image_is_mounted(ct);
@@ -129,9 +129,8 @@ int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
 		vx_error_prefix(err, "ct %u: mount", ct->ctid);
 		return ret;
 	}
-	if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY ||
-	    vx_ct_layout(ct) == VX_LAYOUT_IMAGE) {
-		ret = vx_ct_layout(ct) == VX_LAYOUT_IMAGE ?
+	if (vx_ct_layout(ct) != VX_LAYOUT_PLAIN) {
+		ret = vx_layout_is_image(vx_ct_layout(ct)) ?
 			vx_image_mount(ct, err) : vx_overlay_mount(ct, err);
 		if (ret)
 			return ret;
@@ -165,5 +164,6 @@ int vx_ct_umount(const struct vx_global *g, struct vx_ct *ct,
 		return vx_error_set(err, VX_E_UMOUNT, errno,
 				    "ct %u: unmount %s", ct->ctid, ct->root);
 	}
-	return 0;
+	/* image-overlay: the ext4 under the overlay goes after it. */
+	return vx_image_upper_umount(ct, err);
 }

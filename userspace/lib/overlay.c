@@ -231,6 +231,15 @@ int vx_overlay_check_path(const char *path, const char *what,
 	return -EINVAL;
 }
 
+/* Where upper/ and work/ are: realpath(private), or for image-overlay
+ * the CT's ext4 image mounted on its mnt/ (image.c). */
+static void upper_base(const struct vx_ct *ct, char *priv, size_t size)
+{
+	if (vx_ct_layout(ct) == VX_LAYOUT_IMAGE_OVERLAY &&
+	    strlen(priv) + sizeof("/" VX_IMAGE_MNT) <= size)
+		strcat(priv, "/" VX_IMAGE_MNT);
+}
+
 /* realpath(private)/upper etc.: the strings the mount is made with and
  * later recognised by in mountinfo. */
 static int overlay_opts(const struct vx_ct *ct, char *opts, size_t size,
@@ -244,10 +253,12 @@ static int overlay_opts(const struct vx_ct *ct, char *opts, size_t size,
 		return vx_error_set(err, VX_E_NO_PRIVATE, errno,
 				    "ct %u: private area %s", ct->ctid,
 				    ct->private);
+	upper_base(ct, priv, sizeof(priv));
 	if (!lower)
 		return vx_error_set(err, VX_E_MOUNT, errno,
-				    "ct %u: %s/lower: not an overlay private area (VE_LAYOUT=\"overlay\" in the config, but no lower link)",
-				    ct->ctid, ct->private);
+				    "ct %u: %s/lower: not an overlay private area (VE_LAYOUT=\"%s\" in the config, but no lower link)",
+				    ct->ctid, ct->private,
+				    vx_layout_name(vx_ct_layout(ct)));
 	if (!realpath(lower, low))
 		return vx_error_set(err, VX_E_MOUNT, errno,
 				    "ct %u: the template tree %s it was made from is gone; restore it (the same archive unpacked there) or destroy the CT",
@@ -313,6 +324,7 @@ bool vx_overlay_is_mounted(const struct vx_ct *ct)
 	snprintf(want, sizeof(want), "%s/..", root);
 	if (stat(root, &r) < 0 || stat(want, &up) < 0 || r.st_dev == up.st_dev)
 		return false;
+	upper_base(ct, priv, sizeof(priv));
 	wlen = (size_t)snprintf(want, sizeof(want), "upperdir=%s/upper", priv);
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)

@@ -229,7 +229,7 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 		return vx_error_set(err, VX_E_INVAL_VALUE, 0,
 				    "VE_PRIVATE and VE_ROOT are both %s; they must differ",
 				    c->root), -EINVAL;
-	if (c->layout == VX_LAYOUT_OVERLAY &&
+	if (vx_layout_has_lower(c->layout) &&
 	    (vx_overlay_check_path(c->private, "private area", err) ||
 	     vx_overlay_check_path(g->template_dir, "TEMPLATE", err)))
 		return -EINVAL;
@@ -309,7 +309,7 @@ static int fill_image(struct create *c, struct vx_error **err)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
 	ret = vx_image_size(c->ct->conf, &bytes, &inodes, err);
 	if (!ret)
-		ret = vx_image_make(img, bytes, inodes, err);
+		ret = vx_image_make(img, bytes, inodes, NULL, err);
 	if (ret)
 		return ret;
 	snprintf(mnt, sizeof(mnt), "%s/mnt", c->tmp);
@@ -338,6 +338,63 @@ static int fill_image(struct create *c, struct vx_error **err)
 	rmdir(mnt);
 	if (!ret && (fd = open(img, O_RDONLY | O_CLOEXEC)) >= 0 && fsync(fd) < 0)
 		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s", img);
+	return ret;
+}
+
+/*
+ * image-overlay: the shared lower tree (as overlay) and an ext4 image
+ * holding upper/ and work/. mkfs.ext4 -d copies them in from a seed
+ * directory, so nothing is mounted or unpacked: a killed create leaves
+ * only files in the temp dir. The seed is TMP/mnt, the image's later
+ * mount point, emptied again once the image is made.
+ */
+static int fill_image_overlay(struct create *c, struct vx_error **err)
+{
+	cleanup_free char *img = vx_image_path(c->tmp);
+	cleanup_free char *lower = NULL;
+	char seed[PATH_MAX], path[PATH_MAX + 16], link[PATH_MAX];
+	unsigned long long bytes, inodes;
+	int ret;
+
+	if (!img)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	ret = vx_image_size(c->ct->conf, &bytes, &inodes, err);
+	if (ret)
+		return ret;
+	c->lower_lock = vx_lower_get(c->g, c->ostemplate, c->tpl_path,
+				     c->progress, &lower, err);
+	if (c->lower_lock < 0)
+		return c->lower_lock;
+	snprintf(seed, sizeof(seed), "%s/" VX_IMAGE_MNT, c->tmp);
+	if (mkdir(seed, 0700) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
+				    seed);
+	ret = vx_overlay_fill(seed, lower, err);
+	if (ret)
+		return ret;
+	/* The link lives next to the image, where template remove and
+	 * mount look for it, not inside it. */
+	snprintf(path, sizeof(path), "%s/lower", seed);
+	snprintf(link, sizeof(link), "%s/lower", c->tmp);
+	if (rename(path, link) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
+				    "rename %s to %s", path, link);
+	snprintf(path, sizeof(path), "%s/upper", seed);
+	if (c->hostname)
+		ret = vx_setup_hostname(lower, path, c->hostname, err);
+	if (!ret)
+		ret = vx_image_make(img, bytes, inodes, seed, err);
+	if (ret)
+		return ret;
+	ret = vx_rm_rf(path, VX_E_CREATE_PRIVATE, err);
+	snprintf(path, sizeof(path), "%s/work", seed);
+	if (!ret && rmdir(path) < 0)
+		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "rmdir %s",
+				   path);
+	/* mkfs.ext4 syncs the image; the entries of TMP before the rename. */
+	if (!ret && vx_fsync_path(c->tmp) < 0)
+		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s",
+				   c->tmp);
 	return ret;
 }
 
@@ -404,7 +461,7 @@ static int create_private(struct create *c, struct vx_error **err)
 	/* On a file system with project quotas the CT's limits are enforced
 	 * for overlay and plain too: tagged while still empty, so all that
 	 * is unpacked or written below is charged to it (quota.c). */
-	if (c->layout != VX_LAYOUT_IMAGE && has_disk_limit(c->ct->conf) &&
+	if (!vx_layout_is_image(c->layout) && has_disk_limit(c->ct->conf) &&
 	    vx_quota_available(c->tmp)) {
 		ret = vx_quota_setup(c->tmp, c->ctid,
 				     vx_conf_get(c->ct->conf, "DISKSPACE"),
@@ -414,7 +471,8 @@ static int create_private(struct create *c, struct vx_error **err)
 	}
 	ret = c->layout == VX_LAYOUT_OVERLAY ? fill_overlay(c, err) :
 	      c->layout == VX_LAYOUT_IMAGE ? fill_image(c, err) :
-					     fill_plain(c, err);
+	      c->layout == VX_LAYOUT_IMAGE_OVERLAY ? fill_image_overlay(c, err) :
+						     fill_plain(c, err);
 	if (ret)
 		return ret;
 	vx_crashpoint("create-filled");
@@ -526,6 +584,11 @@ int vx_ct_destroy(const struct vx_global *g, struct vx_ct *ct,
 		if (ret)
 			return ret;
 	}
+	/* image-overlay: an ext4 left on VE_PRIVATE/mnt by a killed mount
+	 * would have its files deleted below and keep its loop device. */
+	ret = vx_image_upper_umount(ct, err);
+	if (ret)
+		return ret;
 	/*
 	 * The config goes last: it is what makes the CT exist, so a destroy
 	 * killed at any point leaves a CT that `vzctl destroy` finishes

@@ -3,7 +3,7 @@
  * Template administration: info, remove, prune, install (see template.h).
  *
  * Who uses a template is found by looking at the CTs themselves (each
- * overlay CT's VE_PRIVATE/lower link), not kept in a separate registry that
+ * overlay and image-overlay CT's VE_PRIVATE/lower link), not kept in a separate registry that
  * a crash could leave out of date. remove and prune hold the template's
  * lower lock exclusively while they look and delete; a create holds it
  * shared from choosing the lower until its CT is committed, so a CT can
@@ -72,7 +72,8 @@ static bool lower_of_name(const char *path, const char *name)
 	return !strncmp(base, name, len) && base[len] == '@';
 }
 
-/* Overlay CTs linked to a lower of NAME, and plain CTs made from it. */
+/* Overlay and image-overlay CTs linked to a lower of NAME, and plain and
+ * image CTs made from it. */
 static int scan_users(const struct vx_global *g, struct vx_template_info *ti,
 		      struct vx_error **err)
 {
@@ -85,7 +86,7 @@ static int scan_users(const struct vx_global *g, struct vx_template_info *ti,
 
 		if (vx_ct_load(g, ids[i], &ct, NULL) < 0)
 			continue;	/* unreadable config: vzlist reports it */
-		if (vx_ct_layout(ct) == VX_LAYOUT_OVERLAY) {
+		if (vx_layout_has_lower(vx_ct_layout(ct))) {
 			cleanup_free char *l = vx_overlay_lower_of(ct->private);
 
 			if (l && lower_of_name(l, ti->name))

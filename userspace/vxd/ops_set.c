@@ -247,7 +247,7 @@ static int disk_set(struct vxd_req *r, struct vx_ct *ct, const char *ds,
 	uint64_t b, l;
 	int ret;
 
-	if ((ds || di) && !why && vx_ct_layout(ct) != VX_LAYOUT_IMAGE) {
+	if ((ds || di) && !why && !vx_layout_is_image(vx_ct_layout(ct))) {
 		/* project quota (quota.c): new limits, live */
 		ret = vx_quota_limit(ct->private, ct->ctid,
 				     ds ? ds : vx_ct_get(ct, "DISKSPACE", NULL),
@@ -272,7 +272,7 @@ static int disk_set(struct vxd_req *r, struct vx_ct *ct, const char *ds,
 	if (why)
 		vxd_info(r, "WARNING: CT %u: limit saved but not enforced: %s",
 			 ct->ctid, why);
-	else if (di && vx_ct_layout(ct) == VX_LAYOUT_IMAGE)
+	else if (di && vx_layout_is_image(vx_ct_layout(ct)))
 		vxd_info(r, "CT %u: DISKINODES saved; an image's inode count is fixed when it is made, so it applies to new images only",
 			 ct->ctid);
 	return 0;
