@@ -112,7 +112,8 @@ complete_or_absent() {
 	for layout in overlay image image-overlay; do
 		vx_create 840 --layout $layout --diskspace 64M
 		crash_run start-mounted vzctl start 840 --wait
-		! vx_is_running 840
+		run vx_is_running 840
+		[ "$status" -ne 0 ]
 		vx_expect_ok vzctl start 840 --wait
 		vx_expect_ok vzctl exec2 840 'echo ok'
 		[ "$output" = ok ]
@@ -125,7 +126,8 @@ complete_or_absent() {
 	local p=$VX_ROOT/vz/private/845
 	vx_create 845 --layout image-overlay --diskspace 64M
 	crash_run mount-image-upper vzctl start 845 --wait
-	! vx_is_running 845
+	run vx_is_running 845
+	[ "$status" -ne 0 ]
 	vx_expect_ok vzctl status 845
 	[ "$output" = "CTID 845 exist unmounted down" ] || { echo "status: $output"; false; }
 	# the image may be left on mnt alone: the start unmounts it first
@@ -133,7 +135,7 @@ complete_or_absent() {
 	vx_expect_ok vzctl exec2 845 'echo ok > /root/f; cat /root/f'
 	[ "$output" = ok ]
 	vx_expect_ok vzctl stop 845 --fast
-	! grep -qF " $p/mnt " /proc/self/mountinfo
+	[ -z "$(grep -F " $p/mnt " /proc/self/mountinfo)" ]
 	crash_run mount-image-upper vzctl mount 845
 	grep -qF " $p/mnt " /proc/self/mountinfo
 	# resize and destroy find the CT stopped and unmount the image
@@ -142,7 +144,7 @@ complete_or_absent() {
 	crash_run mount-image-upper vzctl mount 845
 	vx_expect_ok vzctl destroy 845
 	no_trace 845
-	! losetup -a | grep -qF "$p/"
+	[ -z "$(losetup -a | grep -F "$p/")" ]
 }
 
 @test "stop killed after init died, before the umount: vxd finishes it; starts and destroys cleanly" {

@@ -35,9 +35,12 @@ vxd_has_sys_resource() {
 	vx_create 301 --layout image-overlay --config disk64
 	local p
 	p=$(priv 301)
-	[ -f "$p/root.img" ] && [ -L "$p/lower" ] && [ -d "$p/mnt" ]
+	[ -f "$p/root.img" ]
+	[ -L "$p/lower" ]
+	[ -d "$p/mnt" ]
 	[ -z "$(ls -A "$p/mnt")" ]
-	[ ! -e "$p/upper" ] && [ ! -e "$p/work" ]
+	[ ! -e "$p/upper" ]
+	[ ! -e "$p/work" ]
 	[ -x "$(readlink "$p/lower")/bin/busybox" ]
 	grep -qx 'VE_LAYOUT="image-overlay"' "$VX_ROOT/etc/vz/conf/301.conf"
 	# the image is DISKSPACE big, sparse, and holds upper/ and work/ only
@@ -47,10 +50,11 @@ vxd_has_sys_resource() {
 		run debugfs -R 'ls -l /' "$p/root.img"
 		vx_output_has " upper"
 		vx_output_has " work"
-		! vx_output_has " bin"
+		[[ $output != *" bin"* ]]
 	fi
 	# nothing mounted or attached by create
-	[ -z "$(loops_of 301)" ] && [ -z "$(mounted_under 301)" ]
+	[ -z "$(loops_of 301)" ]
+	[ -z "$(mounted_under 301)" ]
 	vx_expect_ok vzctl status 301
 	[ "$output" = "CTID 301 exist unmounted down" ]
 	vx_ct_cleanup 301
@@ -91,7 +95,8 @@ vxd_has_sys_resource() {
 	vx_expect_rc 41 vzctl mount 302
 	vx_expect_ok vzctl umount 302
 	vx_expect_rc 40 vzctl umount 302
-	[ -z "$(loops_of 302)" ] && [ -z "$(mounted_under 302)" ]
+	[ -z "$(loops_of 302)" ]
+	[ -z "$(mounted_under 302)" ]
 	vx_ct_cleanup 302
 }
 
@@ -123,7 +128,9 @@ vxd_has_sys_resource() {
 	vx_create 305 --layout image-overlay --config disk64
 	vx_expect_ok vzlist -H -o ctid,diskspace,diskspace.s,diskspace.h,diskinodes 305
 	read -r id used soft hard inodes <<<"$output"
-	[ "$id" = 305 ] && [ "$soft" = 65536 ] && [ "$hard" = 65536 ]
+	[ "$id" = 305 ]
+	[ "$soft" = 65536 ]
+	[ "$hard" = 65536 ]
 	# the file system's own metadata (journal, inode tables) and no
 	# template tree: less than an image CT of the same size holds
 	vx_create 309 --layout image --config disk64
@@ -201,10 +208,13 @@ vxd_has_sys_resource() {
 	vx_expect_ok vzctl stop 307 --fast
 	vx_expect_ok vzctl mount 307
 	vx_expect_ok vzctl destroy 307
-	[ ! -e "$(priv 307)" ] && [ ! -e "$(priv 307).destroyed" ]
-	[ ! -e "$VX_ROOT/etc/vz/conf/307.conf" ] && [ ! -e "$VX_ROOT/etc/vz/names/io307" ]
-	[ -z "$(loops_of 307)" ] && [ -z "$(mounted_under 307)" ]
-	! grep -qF " $VX_ROOT/vz/root/307 " /proc/self/mountinfo
+	[ ! -e "$(priv 307)" ]
+	[ ! -e "$(priv 307).destroyed" ]
+	[ ! -e "$VX_ROOT/etc/vz/conf/307.conf" ]
+	[ ! -e "$VX_ROOT/etc/vz/names/io307" ]
+	[ -z "$(loops_of 307)" ]
+	[ -z "$(mounted_under 307)" ]
+	[ -z "$(grep -F " $VX_ROOT/vz/root/307 " /proc/self/mountinfo)" ]
 	[ -x "$l/bin/busybox" ]
 	vx_expect_ok vzctl status 307
 	[ "$output" = "CTID 307 deleted unmounted down" ]
@@ -215,6 +225,7 @@ vxd_has_sys_resource() {
 		"$VX_ROOT/etc/vz/conf/ve-basic.conf-sample" >"$VX_ROOT/etc/vz/conf/ve-nolimit.conf-sample"
 	vx_expect_rc 21 vzctl create 308 --layout image-overlay --config nolimit
 	vx_output_has "needs a disk limit"
-	[ ! -e "$(priv 308)" ] && [ ! -e "$VX_ROOT/etc/vz/conf/308.conf" ]
-	ls "$VX_ROOT/vz/private" | { ! grep -q '^308'; }
+	[ ! -e "$(priv 308)" ]
+	[ ! -e "$VX_ROOT/etc/vz/conf/308.conf" ]
+	[ -z "$(ls "$VX_ROOT/vz/private" | grep '^308')" ]
 }
