@@ -74,6 +74,13 @@ tcp_serve() {
 	sleep 0.2
 }
 
+# hn_serve PORT: a one-shot server on the host side answering "tcp-ok"
+# (gone after 10 s if nobody comes)
+hn_serve() {
+	hn sh -c "timeout 10 busybox nc -l -p $1 -e echo tcp-ok </dev/null >/dev/null 2>&1 &"
+	sleep 0.2
+}
+
 # no_tentative CTID DEV: busybox ip has no nodad; wait for DAD to end
 no_tentative() {
 	vx_wait_for 5 eval "! vzctl exec $1 ip -6 addr show dev $2 | grep -q tentative"
@@ -121,7 +128,7 @@ host_traces() {
 	vx_output_has "10.77.0.2 2001:db8:77::2"
 }
 
-@test "net: TCP over routed IPv4 and IPv6, VPS to VPS and host to VPS" {
+@test "net: TCP over routed IPv4 and IPv6, VPS to VPS and between host and VPS" {
 	tcp_serve 102 7001
 	vx_expect_ok vzctl exec 101 nc -w 3 10.77.0.3 7001
 	[ "$output" = "tcp-ok" ]
@@ -133,6 +140,18 @@ host_traces() {
 	[ "$output" = "tcp-ok" ]
 	tcp_serve 101 7004
 	run hn_nc 2001:db8:77::2 7004
+	[ "$output" = "tcp-ok" ]
+	tcp_serve 101 7015
+	vx_expect_ok vzctl exec 102 nc -w 3 10.77.0.2 7015
+	[ "$output" = "tcp-ok" ]
+	tcp_serve 101 7016
+	vx_expect_ok vzctl exec 102 nc -w 3 2001:db8:77::2 7016
+	[ "$output" = "tcp-ok" ]
+	hn_serve 7011
+	vx_expect_ok vzctl exec 101 nc -w 3 10.77.0.254 7011
+	[ "$output" = "tcp-ok" ]
+	hn_serve 7012
+	vx_expect_ok vzctl exec 101 nc -w 3 2001:db8:77::fe 7012
 	[ "$output" = "tcp-ok" ]
 }
 
@@ -261,6 +280,25 @@ ra_route101() { hn ip -6 route show default | grep -w venet101; }
 	vx_expect_ok vzctl set 105 --ipadd 10.77.0.5
 	ping_host 10.77.0.5
 	ping_ct 105 10.77.0.2
+	# --ipdel all: every address unreachable at once, nothing left of them
+	vx_expect_ok vzctl set 105 --ipadd 2001:db8:77::5
+	ping_host 2001:db8:77::5
+	vx_expect_ok vzctl set 105 --ipdel all
+	not ping_host 10.77.0.5
+	not ping_host 2001:db8:77::5
+	[ -z "$(hn ip route show 10.77.0.5; hn ip -6 route show 2001:db8:77::5)" ]
+	[ -z "$(hn ip neigh show proxy | grep -F 10.77.0.5)" ]
+	[ -z "$(hn ip -6 neigh show proxy | grep -F 2001:db8:77::5)" ]
+	hn nft list table netdev vx105 >/dev/null
+	[ -z "$(hn nft list table netdev vx105 | grep -E '10\.77\.0\.5|2001:db8:77::5')" ]
+	vx_expect_ok vzctl exec 105 ip addr show venet0
+	[[ "$output" != *10.77.0.5* && "$output" != *2001:db8:77::5* ]]
+	# stopped: --ipdel all empties IP_ADDRESS
+	vx_expect_ok vzctl stop 105 --fast
+	vx_expect_ok vzctl set 105 --ipadd 10.77.0.5 --ipadd 2001:db8:77::5
+	grep -q '^IP_ADDRESS="10.77.0.5 2001:db8:77::5"' "$VX_ROOT/etc/vz/conf/105.conf"
+	vx_expect_ok vzctl set 105 --ipdel all
+	grep -q '^IP_ADDRESS=""' "$VX_ROOT/etc/vz/conf/105.conf"
 	vx_ct_cleanup 105
 }
 
@@ -287,14 +325,14 @@ nameserver 10.77.0.53
 nameserver 2001:db8::53" ]
 	grep -q '^NAMESERVER="10.77.0.53 2001:db8::53"' "$VX_ROOT/etc/vz/conf/101.conf"
 	grep -q '^SEARCHDOMAIN="example.org"' "$VX_ROOT/etc/vz/conf/101.conf"
-	# inherit: the host's nameservers
+	# inherit: exactly the host's nameservers (vxd reads this same file),
+	# in place of 10.77.0.53 and 2001:db8::53
 	vx_expect_ok vzctl set 101 --nameserver inherit
 	local host_ns
-	host_ns=$(awk '/^nameserver/ { print $2; exit }' /etc/resolv.conf)
-	if [ -n "$host_ns" ]; then
-		vx_expect_ok vzctl exec 101 cat /etc/resolv.conf
-		vx_output_has "nameserver $host_ns"
-	fi
+	host_ns=$(awk '/^nameserver/ { print $2 }' /etc/resolv.conf)
+	vx_expect_ok vzctl exec 101 cat /etc/resolv.conf
+	[ "$(awk '/^nameserver/ { print $2 }' <<<"$output")" = "$host_ns" ]
+	vx_output_has "search example.org"
 	vx_expect_ok vzctl exec 101 'echo nameserver 1.2.3.4 > /etc/resolv.conf'
 	vx_expect_ok vzctl restart 101 --wait
 	vx_expect_ok vzctl exec 101 cat /etc/resolv.conf
@@ -340,9 +378,17 @@ nameserver 2001:db8::53" ]
 	[ $((rx1 - rx0)) -lt 102400 ]
 	vx_expect_ok vzlist -H -o netif.rx_bytes,netif.tx_bytes,netif.rx_packets 101
 	[[ "$output" =~ [1-9] ]]
-	vx_expect_ok vzlist -j -o ctid,netif.rx_bytes,netif.tx_packets 101
-	vx_output_has '"netif.rx_bytes":'
-	[[ "$output" =~ \"netif.tx_packets\":\ ?[1-9] ]]
+	vx_expect_ok vzlist -j -o ctid,netif.rx_bytes,netif.tx_bytes,netif.rx_packets,netif.tx_packets 101
+	local k
+	for k in rx_bytes tx_bytes rx_packets tx_packets; do
+		[[ "$output" =~ \"netif.$k\":\ ?[1-9][0-9]*[,}] ]]
+	done
+	# a stopped VPS has no counters: null, not 0
+	vx_create 109
+	vx_expect_ok vzlist -j -o ctid,netif.rx_bytes,netif.tx_packets 109
+	[[ "$output" =~ \"netif.rx_bytes\":\ ?null ]]
+	[[ "$output" =~ \"netif.tx_packets\":\ ?null ]]
+	vx_ct_cleanup 109
 }
 
 @test "net: stop and destroy remove every host-side link, route, proxy entry and nft table" {
@@ -387,7 +433,11 @@ nameserver 2001:db8::53" ]
 	ping_ct 103 10.78.0.254
 	ping_ct 103 2001:db8:78::fe
 	ping_ct 103 10.78.0.4
+	ping_ct 103 2001:db8:78::4
+	ping_ct 104 10.78.0.3
 	ping_ct 104 2001:db8:78::3
+	ping_host 10.78.0.4
+	ping_ct 104 2001:db8:78::fe
 	tcp_serve 104 7005
 	vx_expect_ok vzctl exec 103 nc -w 3 10.78.0.4 7005
 	[ "$output" = "tcp-ok" ]
@@ -397,6 +447,24 @@ nameserver 2001:db8::53" ]
 	tcp_serve 103 7007
 	run hn_nc 10.78.0.3 7007
 	[ "$output" = "tcp-ok" ]
+	tcp_serve 103 7008
+	run hn_nc 2001:db8:78::3 7008
+	[ "$output" = "tcp-ok" ]
+	tcp_serve 103 7009
+	vx_expect_ok vzctl exec 104 nc -w 3 10.78.0.3 7009
+	[ "$output" = "tcp-ok" ]
+	tcp_serve 103 7017
+	vx_expect_ok vzctl exec 104 nc -w 3 2001:db8:78::3 7017
+	[ "$output" = "tcp-ok" ]
+	hn_serve 7013
+	vx_expect_ok vzctl exec 103 nc -w 3 10.78.0.254 7013
+	[ "$output" = "tcp-ok" ]
+	hn_serve 7014
+	vx_expect_ok vzctl exec 104 nc -w 3 2001:db8:78::fe 7014
+	[ "$output" = "tcp-ok" ]
+	# bridged traffic is counted too
+	vx_expect_ok vzlist -H -o netif.rx_packets,netif.tx_packets 103
+	[[ "$output" =~ ^\ *[1-9][0-9]*\ +[1-9][0-9]*\ *$ ]]
 	# live --netif_del takes the link away; --netif_add brings one back
 	vx_expect_ok vzctl set 104 --netif_del eth0
 	not hn ip link show vx104br 2>/dev/null
@@ -412,6 +480,10 @@ nameserver 2001:db8::53" ]
 	vx_output_has "taken by eth2"
 	vx_expect_ok vzctl set 104 --netif_add eth4,,,,br-vx
 	hn ip link show veth104.2 | grep -q "master br-vx"
+	vx_expect_ok vzctl set 104 --netif_del all
+	not hn ip link show veth104.1 2>/dev/null
+	not hn ip link show veth104.2 2>/dev/null
+	not grep -q '^NETIF=' "$VX_ROOT/etc/vz/conf/104.conf"
 	vx_expect_ok vzctl stop 103 --fast
 	vx_expect_ok vzctl stop 104 --fast
 	vx_wait_for 5 eval 'not hn ip link show veth103.0 2>/dev/null'
