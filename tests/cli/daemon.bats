@@ -267,3 +267,19 @@ all_or_nothing() {
 	[ "$output" = "CTID 822 exist unmounted down" ]
 	vx_ct_cleanup 822 823
 }
+
+@test "vxd follows starts and reboots without rescanning: the new init's exit is logged" {
+	local i1 i2 log="$VX_ROOT/run/vx/vxd.log"
+	vx_create_started 824
+	i1=$(vx_init_pid 824)
+	vx_wait_for 20 vx_in_ct 824 'test -e /run/booted'
+	vx_timeout vzctl exec 824 reboot >/dev/null 2>&1 || true
+	vx_wait_for 20 eval '[ -n "$(vx_init_pid 824)" ] && [ "$(vx_init_pid 824)" != "$i1" ]'
+	i2=$(vx_init_pid 824)
+	vx_wait_for 5 grep -q "ct 824: init (pid $i1) exited" "$log"
+	# vxd attached the new init from the state file the reboot wrote
+	kill -9 "$i2"
+	vx_wait_stopped 824
+	vx_wait_for 5 grep -q "ct 824: init (pid $i2) exited" "$log"
+	vx_ct_cleanup 824
+}

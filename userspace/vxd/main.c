@@ -167,13 +167,13 @@ static void reap_children(const struct vx_global *g)
 		any = true;
 	/* A finished worker may have started or stopped a CT. */
 	if (any)
-		vxd_supervise_rescan(g);
+		vxd_supervise_worker_done(g);
 }
 
 static int serve_forever(const struct vx_global *g, int lfd, int sfd)
 {
 	for (;;) {
-		struct pollfd p[258] = {
+		struct pollfd p[259] = {	/* socket, signals, watch, CTs */
 			{ .fd = lfd, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
 		};

@@ -5,7 +5,12 @@
  * vxd does not own CT processes: each CT has its own monitor (run.h), which
  * survives vxd and handles reboot and teardown. What vxd keeps is a view:
  * one pidfd per running CT's init, built from the state files at startup
- * ("re-attach") and refreshed whenever a worker finishes or a pidfd fires.
+ * ("re-attach"), then kept current by an inotify watch on rundir/ct: a
+ * monitor writes CTID.state by rename at every (re)boot, so each start is
+ * one event naming one CT, and a pidfd fires when an init exits. Nothing
+ * rereads the whole directory per operation (it holds four files per
+ * running CT; a rescan after every stop of hundreds of VPSes was O(N^2)),
+ * except at startup, on SIGHUP and if the inotify queue overflows.
  * Pidfds are opened with the init's start time checked, so a recycled pid is
  * never taken for a CT. The view feeds the log ("ct 101: init exited") and
  * catches stale state files left by a monitor that was killed.
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +49,7 @@ struct supervised {
 
 static struct supervised cts[MAX_CTS];
 static int n_cts;
+static int watch_fd = -1;	/* inotify on rundir/ct; -1: rescans only */
 
 static struct supervised *find(unsigned int ctid)
 {
@@ -114,6 +121,22 @@ static void scan(const struct vx_global *g, bool startup)
 
 void vxd_supervise_init(const struct vx_global *g)
 {
+	cleanup_free char *dir = NULL;
+
+	/* The watch first: a CT started during the scan is seen by one or
+	 * the other (attach() ignores what it has already). */
+	if (asprintf(&dir, "%s/ct", g->rundir) >= 0 &&
+	    vx_mkdir_p(dir, 0755, NULL) == 0) {
+		watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (watch_fd >= 0 &&
+		    inotify_add_watch(watch_fd, dir, IN_MOVED_TO | IN_CREATE) < 0) {
+			close(watch_fd);
+			watch_fd = -1;
+		}
+	}
+	if (watch_fd < 0)
+		vxd_log("inotify on %s: %m; rescanning it after every operation",
+			dir ? dir : "rundir");
 	scan(g, true);
 	vxd_log("supervising %d running container%s", n_cts,
 		n_cts == 1 ? "" : "s");
@@ -124,33 +147,94 @@ void vxd_supervise_rescan(const struct vx_global *g)
 	scan(g, false);
 }
 
+/* After a worker finished: without the watch, it may have started a CT. */
+void vxd_supervise_worker_done(const struct vx_global *g)
+{
+	if (watch_fd < 0)
+		scan(g, false);
+}
+
 int vxd_supervise_pollfds(struct pollfd *p, int max)
 {
 	int n = 0;
 
+	if (watch_fd >= 0 && n < max)
+		p[n++] = (struct pollfd){ .fd = watch_fd, .events = POLLIN };
 	for (int i = 0; i < n_cts && n < max; i++)
 		p[n++] = (struct pollfd){ .fd = cts[i].pidfd, .events = POLLIN };
 	return n;
 }
 
+/* CTID.state was (re)written: a start, or a reboot's new init. */
+static void state_written(const struct vx_global *g, const char *name)
+{
+	struct supervised *s;
+	struct vx_state st;
+	unsigned int ctid;
+	char tail[8];
+
+	if (sscanf(name, "%u.%7s", &ctid, tail) != 2 || strcmp(tail, "state"))
+		return;
+	s = find(ctid);
+	/* a reboot's state may come before the old init's pidfd fires */
+	if (s && vx_state_read(g, ctid, &st, NULL) == 0 &&
+	    st.init_pid != s->init_pid) {
+		drop((int)(s - cts));
+		s = NULL;
+	}
+	if (!s)
+		attach(g, ctid, false);
+}
+
+static void watch_event(const struct vx_global *g)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len;
+
+	while ((len = read(watch_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + len;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if (ev->mask & IN_Q_OVERFLOW)
+				scan(g, false);
+			else if (ev->len)
+				state_written(g, ev->name);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
 void vxd_supervise_event(const struct vx_global *g, int fd)
 {
+	if (fd == watch_fd) {
+		watch_event(g);
+		return;
+	}
 	for (int i = 0; i < n_cts; i++) {
-		if (cts[i].pidfd != fd)
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		/* fd may be a new CT's pidfd that took a number dropped
+		 * earlier in this poll round: only an exited init counts */
+		if (cts[i].pidfd != fd || poll(&p, 1, 0) != 1)
 			continue;
 		vxd_log("ct %u: init (pid %d) exited", cts[i].ctid,
 			(int)cts[i].init_pid);
 		drop(i);
 		break;
 	}
-	/* On a reboot inside the CT the monitor starts a new init. */
-	scan(g, false);
+	/* On a reboot inside the CT the monitor starts a new init and
+	 * rewrites the state file: the watch sees that. */
+	if (watch_fd < 0)
+		scan(g, false);
 }
 
 void vxd_supervise_forget(void)
 {
 	while (n_cts)
 		drop(n_cts - 1);
+	if (watch_fd >= 0)
+		close(watch_fd);
+	watch_fd = -1;
 }
 
 static bool onboot_due(const struct vx_global *g)

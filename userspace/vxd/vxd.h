@@ -121,7 +121,10 @@ int vxd_heavy_slot(const struct vx_global *g);
 void vxd_supervise_init(const struct vx_global *g);
 /* Re-reads state files: picks up CTs started or stopped meanwhile. */
 void vxd_supervise_rescan(const struct vx_global *g);
-/* pollfds of supervised inits; returns how many were written (<= max). */
+/* A worker exited: rescans only if rundir/ct cannot be watched. */
+void vxd_supervise_worker_done(const struct vx_global *g);
+/* pollfds of the state-file watch and supervised inits; returns how many
+ * were written (<= max). */
 int vxd_supervise_pollfds(struct pollfd *p, int max);
 void vxd_supervise_event(const struct vx_global *g, int fd);
 /* Starts ONBOOT=yes CTs once per host boot, in a child process. */
