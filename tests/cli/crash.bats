@@ -23,10 +23,20 @@ teardown_file() { vx_test_teardown; }
 # dies) at POINT, and checks that POINT was reached. CMD's own status is
 # not asserted: a create or destroy fails with vxd, a stop whose monitor
 # died is finished by vxd.
+# kill_vxd: kill -9 the running vxd and wait until it is gone: until then
+# it still holds the socket, and a vzctl connecting in between loses its
+# request ("connection closed").
+kill_vxd() {
+	local pid
+	pid=$(vx_vxd_pid) || return 0
+	kill -9 "$pid"
+	vx_wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+}
+
 crash_run() {
 	local point=$1 pid mark=$VX_ROOT/crash-mark; shift
 	rm -f "$mark"
-	pid=$(vx_vxd_pid) && kill -9 "$pid" && vx_wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+	kill_vxd
 	VX_TEST_CRASHPOINT=$point VX_TEST_CRASHPOINT_MARK=$mark run vx_timeout "$@"
 	[ -e "$mark" ] || { echo "$point was not reached by: $* ($output)" >&2; return 1; }
 	# the vxd carrying the variable must not serve the next command
@@ -154,10 +164,10 @@ complete_or_absent() {
 	# from the vxd that starts the CT: start it under a vxd carrying the
 	# variable, then stop it from a clean one.
 	rm -f "$mark"
-	pid=$(vx_vxd_pid) && kill -9 "$pid"
+	kill_vxd
 	VX_TEST_CRASHPOINT=stop-before-umount VX_TEST_CRASHPOINT_MARK=$mark \
 		vx_expect_ok vzctl start 850 --wait
-	pid=$(vx_vxd_pid) && kill -9 "$pid"
+	kill_vxd
 	run vx_timeout vzctl stop 850
 	[ -e "$mark" ]
 	# vxd finishes the stop of a CT whose monitor died
