@@ -11,7 +11,8 @@ run_pkgs=(build-essential make pkg-config libcap-dev libseccomp-dev libmnl-dev l
 	  e2fsprogs	# e2fsprogs: mkfs.ext4 for the image layout
 	  libcrypt-dev debootstrap debian-archive-keyring)	# --userpasswd hashes; the debian-12 template (debootstrap checks its signatures)
 test_pkgs=(bats nftables linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache criu
-	   rsync python3 psmisc perl python3-ply python3-git)
+	   rsync python3 psmisc perl python3-ply python3-git
+	   btrfs-progs)	# mkfs.btrfs: tests/cli/btrfs.bats makes its own btrfs (vx itself uses ioctls)
 
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")

@@ -24,6 +24,8 @@
 #include <sys/acct.h>
 #include <sys/swap.h>
 #include <sys/klog.h>
+#include <sys/ioctl.h>
+#include <linux/btrfs.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
@@ -180,6 +182,26 @@ static int probe(const char *v, const char *arg)
 		errno = ENOENT;
 		return expect(access(arg, F_OK), "see a host file after escape",
 			      ENOENT, 0);
+	}
+	/* A btrfs subvolume or snapshot of / made inside the VPS would have
+	 * a qgroup of its own, outside the VPS's disk limit. hibit: the same
+	 * request with bits above 32 set (the kernel ignores them). Outside
+	 * btrfs the unfiltered ioctl fails with ENOTTY: "unexpected". */
+	if (!strcmp(v, "btrfs_subvol") || !strcmp(v, "btrfs_subvol_hibit") ||
+	    !strcmp(v, "btrfs_snapshot")) {
+		struct btrfs_ioctl_vol_args_v2 a;
+		unsigned long req = BTRFS_IOC_SUBVOL_CREATE_V2;
+		int fd = open("/root", O_RDONLY | O_DIRECTORY);
+
+		memset(&a, 0, sizeof(a));
+		snprintf(a.name, sizeof(a.name), "vx-escape");
+		if (!strcmp(v, "btrfs_snapshot")) {
+			a.fd = open("/", O_RDONLY | O_DIRECTORY);
+			req = BTRFS_IOC_SNAP_CREATE_V2;
+		}
+		if (!strcmp(v, "btrfs_subvol_hibit"))
+			req |= 1UL << 40;
+		return expect(syscall(SYS_ioctl, fd, req, &a), v, EPERM, 0);
 	}
 	fprintf(stderr, "confine-probe: unknown verb %s\n", v);
 	return 3;

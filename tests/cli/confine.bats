@@ -180,6 +180,14 @@ probe() {
 
 # --- capabilities ---
 
+@test "confine: btrfs subvolume and snapshot creation are refused (they would escape a btrfs CT's disk limit)" {
+	# Here on a non-btrfs private area the unfiltered ioctl would be
+	# ENOTTY ("unexpected"); btrfs.bats runs the same probe on btrfs.
+	probe btrfs_subvol
+	probe btrfs_subvol_hibit
+	probe btrfs_snapshot
+}
+
 @test "confine: the bounding set lacks sys_module, sys_rawio, sys_time, sys_admin, mac_*" {
 	local bnd
 	vx_expect_ok vzctl exec2 $CT 'grep CapBnd /proc/1/status'

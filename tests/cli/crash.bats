@@ -19,61 +19,6 @@ load helpers
 setup_file() { vx_test_setup; }
 teardown_file() { vx_test_teardown; }
 
-# crash_run POINT CMD...: runs CMD under a vxd that dies (or whose monitor
-# dies) at POINT, and checks that POINT was reached. CMD's own status is
-# not asserted: a create or destroy fails with vxd, a stop whose monitor
-# died is finished by vxd.
-# kill_vxd: kill -9 the running vxd and wait until it is gone: until then
-# it still holds the socket, and a vzctl connecting in between loses its
-# request ("connection closed").
-kill_vxd() {
-	local pid
-	pid=$(vx_vxd_pid) || return 0
-	kill -9 "$pid"
-	vx_wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
-}
-
-crash_run() {
-	local point=$1 pid mark=$VX_ROOT/crash-mark; shift
-	rm -f "$mark"
-	kill_vxd
-	VX_TEST_CRASHPOINT=$point VX_TEST_CRASHPOINT_MARK=$mark run vx_timeout "$@"
-	[ -e "$mark" ] || { echo "$point was not reached by: $* ($output)" >&2; return 1; }
-	# the vxd carrying the variable must not serve the next command
-	# (and must be gone before it connects)
-	if pid=$(vx_vxd_pid); then
-		kill -9 "$pid"
-		vx_wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
-	fi
-	return 0
-}
-
-# no_trace CTID: nothing of the CT on disk (private, temp and destroyed
-# dirs, config, journal, mount point).
-no_trace() {
-	local ct=$1 left
-	left=$(ls -d "$VX_ROOT/vz/private/$ct"* "$VX_ROOT/etc/vz/conf/$ct.conf" \
-		"$VX_ROOT/vz/lock/$ct.creating" "$VX_ROOT/vz/root/$ct" 2>/dev/null || true)
-	[ -z "$left" ] || { echo "left behind: $left" >&2; return 1; }
-}
-
-# complete_or_absent CTID: after a crash the CT either works or left no
-# trace (the next vxd rolls back the create journals of creates killed with
-# the previous one, before it serves anything).
-complete_or_absent() {
-	local ct=$1
-	vx_expect_ok vzctl status "$ct"
-	if [[ $output == *" deleted "* ]]; then
-		no_trace "$ct"
-	else
-		[[ $output == *" exist "* ]]
-		[ -f "$VX_ROOT/etc/vz/conf/$ct.conf" ]
-		vx_expect_ok vzctl start "$ct" --wait
-		vx_expect_ok vzctl exec2 "$ct" true
-		vx_expect_ok vzctl stop "$ct" --fast
-	fi
-}
-
 @test "create killed at each point, every layout: complete or absent; create again works" {
 	sed 's/^DISKSPACE=.*/DISKSPACE="64M:64M"/' \
 		"$VX_ROOT/etc/vz/conf/ve-basic.conf-sample" \

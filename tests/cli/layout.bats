@@ -117,8 +117,11 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	if [ ! -e /proc/sys/fs/quota ]; then
 		vx_output_has "CONFIG_QUOTA"
 	fi
-	vx_expect_rc 21 vzctl create 206 --layout btrfs
-	vx_output_has "not implemented yet"
+	# btrfs exists, but not on this file system (btrfs.bats runs it)
+	if [ "$(stat -f -c %T "$VX_ROOT/vz")" != btrfs ]; then
+		vx_expect_rc 21 vzctl create 206 --layout btrfs
+		vx_output_has "needs the private area on a btrfs file system"
+	fi
 	[ ! -e "$VX_ROOT/vz/private/206" ]
 	[ ! -e "$VX_ROOT/etc/vz/conf/206.conf" ]
 }

@@ -348,9 +348,12 @@ static void layout_names(void)
 	CHECK(vx_layout_parse("plain", "x", &l, NULL) == 0 && l == VX_LAYOUT_PLAIN);
 	CHECK(vx_layout_parse("overlay", "x", &l, NULL) == 0 &&
 	      l == VX_LAYOUT_OVERLAY);
-	CHECK(vx_layout_parse("btrfs", "vz.conf", &l, &err) == -EINVAL);
+	CHECK(vx_layout_parse("btrfs", "x", &l, NULL) == 0 &&
+	      l == VX_LAYOUT_BTRFS);
+	CHECK(strcmp(vx_layout_name(VX_LAYOUT_BTRFS), "btrfs") == 0);
+	CHECK(vx_layout_parse("ploop", "vz.conf", &l, &err) == -EINVAL);
 	CHECK(err && err->code == VX_E_INVAL_VALUE);
-	CHECK_MSG(err, "vz.conf: VE_LAYOUT=\"btrfs\" is not supported");
+	CHECK_MSG(err, "vz.conf: VE_LAYOUT=\"ploop\" is not supported");
 	vx_error_free(err);
 	err = NULL;
 	CHECK(vx_layout_parse("prjquota", "x", &l, &err) == -EINVAL);

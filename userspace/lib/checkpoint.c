@@ -26,7 +26,9 @@ char *vx_ckpt_default_dir(const struct vx_global *g, const struct vx_ct *ct)
 	char *dir = NULL;
 	int r;
 
-	if (vx_ct_layout(ct) == VX_LAYOUT_PLAIN)
+	/* plain and btrfs: VE_PRIVATE is the CT's own tree, so not there */
+	if (vx_ct_layout(ct) == VX_LAYOUT_PLAIN ||
+	    vx_ct_layout(ct) == VX_LAYOUT_BTRFS)
 		r = asprintf(&dir, "%s/Dump.%u", g->dumpdir, ct->ctid);
 	else
 		r = asprintf(&dir, "%s/dump/Dump", ct->private);

@@ -41,6 +41,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "btrfs.h"
 #include "cleanup.h"
 #include "disk.h"
 #include "layout.h"
@@ -107,7 +108,11 @@ int vx_disk_usage(const struct vx_ct *ct, struct vx_disk_usage *u)
 	struct statfs sf;
 	int ret;
 
-	u->used_kb = u->used_inodes = -1;
+	u->used_kb = u->used_inodes = u->limit_kb = -1;
+	/* btrfs: the qgroup's referenced bytes and limit; it counts no
+	 * inodes. */
+	if (vx_ct_layout(ct) == VX_LAYOUT_BTRFS)
+		return vx_btrfs_usage(ct->private, &u->used_kb, &u->limit_kb);
 	if (!vx_layout_is_image(vx_ct_layout(ct))) {
 		if (!vx_quota_active(ct->private, ct->ctid))
 			return -EOPNOTSUPP;
@@ -290,6 +295,7 @@ int vx_disk_resize(const struct vx_ct *ct, unsigned long long bytes,
 const char *vx_disk_unenforced(const struct vx_ct *ct)
 {
 	if (vx_layout_is_image(vx_ct_layout(ct)) ||
+	    vx_ct_layout(ct) == VX_LAYOUT_BTRFS ||
 	    vx_quota_active(ct->private, ct->ctid))
 		return NULL;
 	if (!vx_disk_quota_kernel())
@@ -297,4 +303,11 @@ const char *vx_disk_unenforced(const struct vx_ct *ct)
 	if (!vx_quota_available(ct->private))
 		return "disk limits of overlay and plain CTs need project quotas on the file system of VE_PRIVATE, which has none (ext4: mkfs.ext4 -O quota,project, mount -o prjquota); use --layout image-overlay (or image) for an enforced limit";
 	return "this CT was created without a disk limit, so its files are not tagged with its project id (quotas apply from create on); use --layout image-overlay (or image), or recreate it with --diskspace";
+}
+
+const char *vx_disk_inodes_unenforced(const struct vx_ct *ct)
+{
+	if (vx_ct_layout(ct) == VX_LAYOUT_BTRFS)
+		return "btrfs qgroups limit bytes, not inodes (DISKSPACE is enforced)";
+	return NULL;
 }

@@ -14,6 +14,8 @@
 struct vx_disk_usage {
 	long long used_kb;	/* 1 KiB blocks in use, -1 unknown */
 	long long used_inodes;	/* -1 unknown */
+	long long limit_kb;	/* the limit the file system enforces, read
+				 * back from it (btrfs qgroup); -1 unknown */
 };
 
 /* Usage of an image CT (mounted or not); -EOPNOTSUPP for the layouts
@@ -28,6 +30,9 @@ int vx_disk_resize(const struct vx_ct *ct, unsigned long long bytes,
 
 /* Why a CT's disk limit is not enforced (static text), NULL if it is. */
 const char *vx_disk_unenforced(const struct vx_ct *ct);
+
+/* Why DISKINODES is not enforced where DISKSPACE is (btrfs), else NULL. */
+const char *vx_disk_inodes_unenforced(const struct vx_ct *ct);
 
 /* Does this kernel have quota support (CONFIG_QUOTA)? */
 bool vx_disk_quota_kernel(void);

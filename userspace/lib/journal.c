@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btrfs.h"
 #include "cleanup.h"
 #include "journal.h"
 #include "layout.h"
@@ -46,7 +47,7 @@ int vx_rm_rf(const char *path, int code, struct vx_error **err)
 {
 	struct stat st;
 	const char *p;
-	int slashes = 0;
+	int slashes = 0, ret;
 
 	for (p = path; *p; p++)
 		slashes += *p == '/' && p[1] && p[1] != '/';
@@ -57,6 +58,11 @@ int vx_rm_rf(const char *path, int code, struct vx_error **err)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 :
 			vx_error_set(err, code, errno, "remove %s", path);
+	/* A btrfs subvolume (the btrfs layout's private areas and template
+	 * trees) goes in one ioctl, read-only ones too. */
+	ret = vx_btrfs_subvol_rm(path, code, err);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	rm_errno = 0;
 	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
 	    !rm_errno) {

@@ -22,7 +22,7 @@ int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 		    struct vx_error **err)
 {
 	static const char *const quota[] = { "quota", "prjquota", "project" };
-	const char *why = "the layouts are \"overlay\" (shared template + per-CT upper directory), \"plain\" (also \"simfs\": a private copy), \"image\" (a private copy in a per-CT ext4 image) and \"image-overlay\" (shared template + per-CT upper in an ext4 image)";
+	const char *why = "the layouts are \"overlay\" (shared template + per-CT upper directory), \"plain\" (also \"simfs\": a private copy), \"image\" (a private copy in a per-CT ext4 image), \"image-overlay\" (shared template + per-CT upper in an ext4 image) and \"btrfs\" (a snapshot of the template per CT)";
 
 	if (!s || !*s || !strcmp(s, "simfs") || !strcmp(s, "plain")) {
 		*out = VX_LAYOUT_PLAIN;
@@ -40,10 +40,12 @@ int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 		*out = VX_LAYOUT_IMAGE_OVERLAY;
 		return 0;
 	}
+	if (!strcmp(s, "btrfs")) {
+		*out = VX_LAYOUT_BTRFS;
+		return 0;
+	}
 	if (!strcmp(s, "ploop"))
 		why = "vx has no ploop; use \"overlay\" or \"plain\"";
-	else if (!strcmp(s, "btrfs"))
-		why = "the btrfs-subvolume layout is not implemented yet; use \"overlay\" or \"plain\"";
 	for (size_t i = 0; i < ARRAY_SIZE(quota); i++)
 		if (!strcmp(s, quota[i]))
 			why = kernel_has_quota() ?
@@ -58,7 +60,8 @@ const char *vx_layout_name(enum vx_layout l)
 {
 	return l == VX_LAYOUT_OVERLAY ? "overlay" :
 	       l == VX_LAYOUT_IMAGE ? "image" :
-	       l == VX_LAYOUT_IMAGE_OVERLAY ? "image-overlay" : "simfs";
+	       l == VX_LAYOUT_IMAGE_OVERLAY ? "image-overlay" :
+	       l == VX_LAYOUT_BTRFS ? "btrfs" : "simfs";
 }
 
 enum vx_layout vx_ct_layout(const struct vx_ct *ct)
@@ -71,5 +74,7 @@ enum vx_layout vx_ct_layout(const struct vx_ct *ct)
 		return VX_LAYOUT_IMAGE;
 	if (v && !strcmp(v, "image-overlay"))
 		return VX_LAYOUT_IMAGE_OVERLAY;
+	if (v && !strcmp(v, "btrfs"))
+		return VX_LAYOUT_BTRFS;
 	return VX_LAYOUT_PLAIN;
 }

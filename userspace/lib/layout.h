@@ -22,6 +22,9 @@
  *     to the shared tree, and VE_ROOT is an overlayfs of the two. Create
  *     is an mkfs of a small sparse image (no unpack), the disk limit is the
  *     image's size, as with image.
+ *   btrfs: VE_PRIVATE is a writable snapshot of the template's read-only
+ *     subvolume dirname(VE_PRIVATE)/.vx-template/NAME@ID with a qgroup
+ *     limit on its referenced bytes; mount = bind mount, as plain (btrfs.h).
  *
  * A CT's layout is VE_LAYOUT in its own config, which create always writes;
  * a config without it predates layouts and is plain. vz.conf's VE_LAYOUT
@@ -49,6 +52,7 @@ enum vx_layout {
 	VX_LAYOUT_OVERLAY,
 	VX_LAYOUT_IMAGE,
 	VX_LAYOUT_IMAGE_OVERLAY,
+	VX_LAYOUT_BTRFS,	/* btrfs.h */
 };
 
 /* Disk limit = the size of the CT's own ext4 image (image.c, disk.c). */
@@ -66,8 +70,8 @@ static inline bool vx_layout_has_lower(enum vx_layout l)
 /* The layout new CTs get when neither --layout nor vz.conf names one. */
 #define VX_LAYOUT_DEFAULT VX_LAYOUT_OVERLAY
 
-/* "plain"/"simfs"/"overlay"/"image"/"image-overlay" -> layout. Anything
- * else (ploop, btrfs, quota layouts) is VX_E_INVAL_VALUE with a message that starts
+/* "plain"/"simfs"/"overlay"/"image"/"image-overlay"/"btrfs" -> layout.
+ * Anything else (ploop, quota layouts) is VX_E_INVAL_VALUE with a message that starts
  * "WHERE: VE_LAYOUT=\"X\" is not supported" and says why. */
 int vx_layout_parse(const char *s, const char *where, enum vx_layout *out,
 		    struct vx_error **err);

@@ -129,7 +129,9 @@ int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
 		vx_error_prefix(err, "ct %u: mount", ct->ctid);
 		return ret;
 	}
-	if (vx_ct_layout(ct) != VX_LAYOUT_PLAIN) {
+	/* plain and btrfs (a subvolume): a bind mount */
+	if (vx_layout_is_image(vx_ct_layout(ct)) ||
+	    vx_layout_has_lower(vx_ct_layout(ct))) {
 		ret = vx_layout_is_image(vx_ct_layout(ct)) ?
 			vx_image_mount(ct, err) : vx_overlay_mount(ct, err);
 		if (ret)

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btrfs.h"
 #include "cleanup.h"
 #include "journal.h"
 #include "quota.h"
@@ -233,6 +234,9 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 	    (vx_overlay_check_path(c->private, "private area", err) ||
 	     vx_overlay_check_path(g->template_dir, "TEMPLATE", err)))
 		return -EINVAL;
+	if (c->layout == VX_LAYOUT_BTRFS &&
+	    vx_btrfs_check_private(c->private, c->ctid, err))
+		return -EINVAL;
 	if (exists(c->private))
 		return vx_error_set(err, VX_E_PRIVATE_EXISTS, 0,
 				    "ct %u: private area %s already exists (left over from a CT whose config was removed?); remove it or choose another with --private",
@@ -421,6 +425,35 @@ static int fill_plain(struct create *c, struct vx_error **err)
 	return 0;
 }
 
+/* btrfs: a writable snapshot of the template's read-only subvolume with
+ * its qgroup limit (btrfs.c). No mkdir: the snapshot is TMP. */
+static int fill_btrfs(struct create *c, const char *parent,
+		      struct vx_error **err)
+{
+	const char *ds = vx_conf_get(c->ct->conf, "DISKSPACE");
+	cleanup_free char *tpl = NULL;
+	uint64_t b = VX_UNLIMITED, l = VX_UNLIMITED;
+	int ret;
+
+	if (ds)
+		vx_parse_barrier_limit(ds, VX_UNIT_KBYTES, &b, &l, NULL);
+	/* Quotas first: a CT with a limit is never made without one. */
+	if (l != VX_UNLIMITED) {
+		ret = vx_btrfs_quota_enable(parent, c->ctid, err);
+		if (ret)
+			return ret;
+	}
+	c->lower_lock = vx_btrfs_tpl_get(c->g, c->private, c->ostemplate,
+					 c->tpl_path, c->progress, &tpl, err);
+	if (c->lower_lock < 0)
+		return c->lower_lock;
+	ret = vx_btrfs_snapshot(tpl, c->tmp, l == VX_UNLIMITED ? 0 : l, err);
+	/* Snapshot and limit are committed; setup's writers fsync. */
+	if (!ret && c->hostname)
+		ret = vx_setup_hostname(c->tmp, c->tmp, c->hostname, err);
+	return ret;
+}
+
 static bool has_disk_limit(const struct vx_conf *conf)
 {
 	const char *keys[] = { "DISKSPACE", "DISKINODES" };
@@ -455,13 +488,15 @@ static int create_private(struct create *c, struct vx_error **err)
 		ret = vx_rm_rf(c->tmp, VX_E_CREATE_PRIVATE, err);
 	if (ret)
 		return ret;
-	if (mkdir(c->tmp, 0755) < 0 || chmod(c->tmp, 0755) < 0)
+	if (c->layout != VX_LAYOUT_BTRFS &&
+	    (mkdir(c->tmp, 0755) < 0 || chmod(c->tmp, 0755) < 0))
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "mkdir %s",
 				    c->tmp);
 	/* On a file system with project quotas the CT's limits are enforced
 	 * for overlay and plain too: tagged while still empty, so all that
 	 * is unpacked or written below is charged to it (quota.c). */
-	if (!vx_layout_is_image(c->layout) && has_disk_limit(c->ct->conf) &&
+	if (!vx_layout_is_image(c->layout) && c->layout != VX_LAYOUT_BTRFS &&
+	    has_disk_limit(c->ct->conf) &&
 	    vx_quota_available(c->tmp)) {
 		ret = vx_quota_setup(c->tmp, c->ctid,
 				     vx_conf_get(c->ct->conf, "DISKSPACE"),
@@ -472,6 +507,7 @@ static int create_private(struct create *c, struct vx_error **err)
 	ret = c->layout == VX_LAYOUT_OVERLAY ? fill_overlay(c, err) :
 	      c->layout == VX_LAYOUT_IMAGE ? fill_image(c, err) :
 	      c->layout == VX_LAYOUT_IMAGE_OVERLAY ? fill_image_overlay(c, err) :
+	      c->layout == VX_LAYOUT_BTRFS ? fill_btrfs(c, parent, err) :
 						     fill_plain(c, err);
 	if (ret)
 		return ret;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btrfs.h"
 #include "cleanup.h"
 #include "ct.h"
 #include "layout.h"
@@ -112,20 +113,15 @@ static int du_one(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-static int scan_lowers(const struct vx_global *g, struct vx_template_info *ti,
-		       bool du, struct vx_error **err)
+/* The trees of NAME in dir (overlay lowers or btrfs template subvolumes)
+ * appended to ti->lowers, which holds n. */
+static int scan_dir(const char *dir, struct vx_template_info *ti, bool du,
+		    size_t *np, struct vx_error **err)
 {
-	cleanup_free char *dir = vx_lower_dir(g);
-	cleanup_dir DIR *d = NULL;
+	cleanup_dir DIR *d = opendir(dir);
 	struct dirent *de;
-	size_t n = 0;
+	size_t n = *np;
 
-	if (!dir)
-		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template");
-	ti->lowers = calloc(1, sizeof(char *));
-	if (!ti->lowers)
-		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template");
-	d = opendir(dir);
 	while (d && (de = readdir(d))) {
 		char **t;
 
@@ -144,8 +140,28 @@ static int scan_lowers(const struct vx_global *g, struct vx_template_info *ti,
 			nftw(t[n - 1], du_one, 32, FTW_PHYS | FTW_MOUNT);
 			ti->lower_bytes += du_bytes;
 		}
+		*np = n;
 	}
 	return 0;
+}
+
+/* TEMPLATE/lower, and the btrfs layout's template directories next to
+ * the private areas (btrfs.h). */
+static int scan_lowers(const struct vx_global *g, struct vx_template_info *ti,
+		       bool du, struct vx_error **err)
+{
+	cleanup_free char *dir = vx_lower_dir(g);
+	cleanup_strv char **bdirs = vx_btrfs_tpl_dirs(g);
+	size_t n = 0;
+	int ret;
+
+	ti->lowers = calloc(1, sizeof(char *));
+	if (!dir || !bdirs || !ti->lowers)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template");
+	ret = scan_dir(dir, ti, du, &n, err);
+	for (char **d = bdirs; !ret && *d; d++)
+		ret = scan_dir(*d, ti, du, &n, err);
+	return ret;
 }
 
 int vx_template_info(const struct vx_global *g, const char *name, bool du,
@@ -178,7 +194,7 @@ int vx_template_info(const struct vx_global *g, const char *name, bool du,
 		for (char **l = ti->lowers; !ret && *l; l++) {
 			size_t ll = strlen(*l), il = strlen(id);
 
-			if (ll > il && !strcmp(*l + ll - il, id))
+			if (ll > il && !strcmp(*l + ll - il, id) && !ti->current)
 				ti->current = strdup(*l);
 		}
 	} else {
@@ -297,7 +313,9 @@ int vx_template_prune(const struct vx_global *g, const char *name,
 	if (ret)
 		return ret;
 	for (char **l = ti->lowers; !ret && *l; l++) {
-		bool used = ti->current && !strcmp(*l, ti->current);
+		/* the current archive's trees, overlay and btrfs alike */
+		bool used = ti->current &&
+			    !strcmp(strrchr(*l, '/'), strrchr(ti->current, '/'));
 		struct vx_ct *ct = NULL;
 
 		for (size_t i = 0; !used && i < ti->nusers; i++) {

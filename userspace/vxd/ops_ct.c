@@ -174,6 +174,10 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 		    (why = vx_disk_unenforced(ct)))
 			vxd_info(r, "WARNING: CT %u: disk limit saved but not enforced: %s",
 				 ctid, why);
+		else if (ct && o.diskinodes &&
+			 (why = vx_disk_inodes_unenforced(ct)))
+			vxd_info(r, "WARNING: CT %u: DISKINODES saved but not enforced: %s",
+				 ctid, why);
 	}
 	vxd_log("ct %u: created", ctid);
 	vxd_info(r, "CT configuration saved to %s/%u.conf", r->g->ctconfdir,

@@ -222,6 +222,7 @@ static void put_disk(struct vx_msg *row, const struct vx_ct *ct)
 		{ "DISKINODES", "diskinodes", VX_UNIT_COUNT },
 	};
 	struct vx_disk_usage u;
+	bool have = vx_disk_usage(ct, &u) == 0;
 	char key[32];
 
 	for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
@@ -233,11 +234,15 @@ static void put_disk(struct vx_msg *row, const struct vx_ct *ct)
 		snprintf(key, sizeof(key), "%s.s", lim[i].name);
 		vx_msg_put_int(row, key, (long long)b);
 		snprintf(key, sizeof(key), "%s.h", lim[i].name);
-		vx_msg_put_int(row, key, (long long)l);
+		/* what the file system enforces (btrfs: read back from the
+		 * qgroup) over what the config says */
+		vx_msg_put_int(row, key, i == 0 && have && u.limit_kb >= 0 ?
+				 u.limit_kb : (long long)l);
 	}
-	if (vx_disk_usage(ct, &u) == 0) {
+	if (have) {
 		vx_msg_put_int(row, "diskspace", u.used_kb);
-		vx_msg_put_int(row, "diskinodes", u.used_inodes);
+		if (u.used_inodes >= 0)
+			vx_msg_put_int(row, "diskinodes", u.used_inodes);
 	}
 }
 

@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "resources.h"
 #include "run.h"
+#include "btrfs.h"
 #include "disk.h"
 #include "layout.h"
 #include "quota.h"
@@ -247,7 +248,11 @@ static int disk_set(struct vxd_req *r, struct vx_ct *ct, const char *ds,
 	uint64_t b, l;
 	int ret;
 
-	if ((ds || di) && !why && !vx_layout_is_image(vx_ct_layout(ct))) {
+	if (vx_ct_layout(ct) == VX_LAYOUT_BTRFS) {
+		/* qgroup limit (btrfs.c): live, quotas turned on if off */
+		if (ds && (ret = vx_btrfs_limit(ct->private, ct->ctid, ds, err)) < 0)
+			return ret;
+	} else if ((ds || di) && !why && !vx_layout_is_image(vx_ct_layout(ct))) {
 		/* project quota (quota.c): new limits, live */
 		ret = vx_quota_limit(ct->private, ct->ctid,
 				     ds ? ds : vx_ct_get(ct, "DISKSPACE", NULL),
@@ -272,6 +277,9 @@ static int disk_set(struct vxd_req *r, struct vx_ct *ct, const char *ds,
 	if (why)
 		vxd_info(r, "WARNING: CT %u: limit saved but not enforced: %s",
 			 ct->ctid, why);
+	else if (di && vx_disk_inodes_unenforced(ct))
+		vxd_info(r, "WARNING: CT %u: DISKINODES saved but not enforced: %s",
+			 ct->ctid, vx_disk_inodes_unenforced(ct));
 	else if (di && vx_layout_is_image(vx_ct_layout(ct)))
 		vxd_info(r, "CT %u: DISKINODES saved; an image's inode count is fixed when it is made, so it applies to new images only",
 			 ct->ctid);

@@ -57,7 +57,7 @@ int cmd_suspend(int argc, char **argv)
 		"(exit 204).\n"
 		"\n"
 		"  --dumpfile DIR     dump directory, must not exist (default:\n"
-		"                     VE_PRIVATE/dump/Dump; plain layout:\n"
+		"                     VE_PRIVATE/dump/Dump; plain, btrfs:\n"
 		"                     DUMPDIR/Dump.CTID)\n"
 		"  --tcp-established  also dump established TCP connections (they\n"
 		"                     are restored too; without it they are cut)\n";
