@@ -7,6 +7,9 @@
 #   MASS_LXC_N=50 bench/mass.sh 500   fewer LXC containers (default min(N,100);
 #                                     0 skips LXC)
 #   MASS_LAYOUT=plain bench/mass.sh   the plain layout instead (full copies)
+#   MASS_LAYOUT=btrfs bench/mass.sh   btrfs snapshots with a qgroup limit each,
+#                                     on a sparse btrfs (MASS_BTRFS_SIZE, 8G)
+#                                     on a loop device made for the run
 #
 # Phases, each over all N before the next: create, start, (idle: memory),
 # stop --fast, destroy. Prints per-VPS median and mean ms for each phase,
@@ -105,18 +108,33 @@ bench_vx() {
 	local before
 	export VX_CGROUP_PREFIX=vxmass-$$
 	vx_tree_setup /tmp/vxm.XXXXXX "$LAYOUT" || return 1
+	if [ "$LAYOUT" = btrfs ]; then
+		# VE_PRIVATE's parent on a btrfs of its own (vx_cleanup
+		# unmounts it; mount -o loop detaches the loop device then)
+		truncate -s "${MASS_BTRFS_SIZE:-8G}" "$VXR/btrfs.img" &&
+			mkfs.btrfs -q -f "$VXR/btrfs.img" >/dev/null &&
+			mkdir -p "$VXR/vz/private" &&
+			mount -o loop "$VXR/btrfs.img" "$VXR/vz/private" || return 1
+	fi
 	# The one-time unpack of the shared tree is not a per-VPS cost:
 	# a throw-away create does it outside the timed phases.
 	vzctl create 999 --ostemplate busybox >/dev/null 2>>"$log" &&
 		vzctl destroy 999 >/dev/null 2>>"$log"
 
 	echo "== vx: N=$N, layout $LAYOUT, parallel $P (VX_ROOT=$VXR)"
+	local used0
+	used0=$(df -k --output=used "$VXR/vz/private" | tail -1)
 	run_phase vx create "$N" 'vzctl create $((1000 + {})) --ostemplate busybox --hostname b{}'
+	# du counts a snapshot's shared extents once per CT: ask the fs
+	[ "$LAYOUT" = btrfs ] && sync -f "$VXR/vz/private" &&
+		echo "  disk     $(( $(df -k --output=used "$VXR/vz/private" | tail -1) - used0 )) KiB" \
+			"file system use for $N snapshots (btrfs)"
 	before=$(mem_avail_kb)
 	run_phase vx start "$N" 'vzctl start $((1000 + {}))'
 	local running
 	running=$(ls "$VXR/run/vx/ct/" 2>/dev/null | grep -c '\.state$')
 	idle_memory vx "$running" "$before" "$(cg_bytes "$VX_CGROUP_PREFIX")"
+	[ "$LAYOUT" = btrfs ] ||
 	echo "  disk     $(du -sk "$VXR/vz/private" | cut -f1) KiB for $N private areas," \
 		"$(du -sk "$VXR/vz/template/lower" 2>/dev/null | cut -f1 || echo 0) KiB shared"
 	run_phase vx stop "$N" 'vzctl stop $((1000 + {})) --fast'
