@@ -366,6 +366,16 @@ static void layout_names(void)
 	CHECK_MSG(err, "/vz/a,b");
 	vx_error_free(err);
 	CHECK(strcmp(vx_layout_name(VX_LAYOUT_PLAIN), "simfs") == 0);
+	/* image-overlay: an image's disk limit, an overlay's shared tree */
+	CHECK(vx_layout_parse("image-overlay", "x", &l, NULL) == 0 &&
+	      l == VX_LAYOUT_IMAGE_OVERLAY);
+	CHECK(strcmp(vx_layout_name(l), "image-overlay") == 0);
+	CHECK(vx_layout_is_image(l) && vx_layout_has_lower(l));
+	CHECK(vx_layout_parse("image", "x", &l, NULL) == 0 &&
+	      l == VX_LAYOUT_IMAGE && vx_layout_is_image(l) &&
+	      !vx_layout_has_lower(l));
+	CHECK(!vx_layout_is_image(VX_LAYOUT_OVERLAY) &&
+	      vx_layout_has_lower(VX_LAYOUT_OVERLAY));
 }
 
 /* overlay: create links to one shared tree, writes go to upper, the
