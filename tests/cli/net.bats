@@ -283,6 +283,13 @@ learnt101() { vx_wait_for 2 eval "neigh101 $1 | grep -q 'lladdr $2'"; }
 	vx_expect_ok vzctl set 105 --ipadd 10.77.0.5
 	ping_host 10.77.0.5
 	ping_ct 105 10.77.0.2
+	# an address another running VPS has is refused, before anything
+	# changes (its --ipdel included): it would pass 105's filter too
+	vx_expect_rc 78 vzctl set 105 --ipdel 10.77.0.5 --ipadd 10.77.0.2
+	vx_output_has "10.77.0.2 is in use by CT 101"
+	ping_host 10.77.0.5
+	hn ip route show 10.77.0.2 | grep -q venet101
+	[ -z "$(hn nft list table netdev vx105 | grep -F 10.77.0.2)" ]
 	# --ipdel all: every address unreachable at once, nothing left of them
 	vx_expect_ok vzctl set 105 --ipadd 2001:db8:77::5
 	ping_host 2001:db8:77::5
@@ -298,6 +305,14 @@ learnt101() { vx_wait_for 2 eval "neigh101 $1 | grep -q 'lladdr $2'"; }
 	[[ "$output" != *10.77.0.5* && "$output" != *2001:db8:77::5* ]]
 	# stopped: --ipdel all empties IP_ADDRESS
 	vx_expect_ok vzctl stop 105 --fast
+	# and at start: 101's address in 105's config fails the start
+	vx_expect_ok vzctl set 105 --ipadd 10.77.0.5 --ipadd 2001:db8:77::2
+	vx_expect_rc 78 vzctl start 105
+	vx_output_has "2001:db8:77::2 is in use by CT 101"
+	vx_wait_for 5 eval '[ -z "$(host_traces 105 10.77.0.5 2001:db8:77::5)" ]'
+	ping_host 2001:db8:77::2
+	hn ip -6 neigh show proxy | grep -q "2001:db8:77::2 dev vxup0"
+	vx_expect_ok vzctl set 105 --ipdel all
 	vx_expect_ok vzctl set 105 --ipadd 10.77.0.5 --ipadd 2001:db8:77::5
 	grep -q '^IP_ADDRESS="10.77.0.5 2001:db8:77::5"' "$VX_ROOT/etc/vz/conf/105.conf"
 	vx_expect_ok vzctl set 105 --ipdel all

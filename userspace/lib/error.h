@@ -54,6 +54,7 @@ enum vx_exit {
 	VX_E_MOUNT = 50,	/* unable to mount CT */
 	VX_E_UMOUNT = 51,	/* unable to unmount CT */
 	VX_E_DESTROY = 52,	/* unable to delete CT */
+	VX_E_IP_INUSE = 78,	/* IP address in use by another CT */
 	VX_E_SETDEV = 86,	/* error setting devices */
 	VX_E_NO_OSTEMPLATE_FILE = 91, /* OS template not found */
 	VX_E_START = 133,	/* waiting for CT start failed */

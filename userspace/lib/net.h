@@ -78,6 +78,10 @@ int vx_net_start(const struct vx_net *n, int ct_netns, struct vx_error **err);
  * neighbours, routes, the nftables table. Does all it can; reports the
  * first failure. */
 int vx_net_stop(const struct vx_net *n, struct vx_error **err);
+/* VX_E_IP_INUSE if the host routes one of ips to another VPS's venet
+ * (OpenVZ refuses an address a running VPS has, too). */
+int vx_net_ips_check(unsigned int ctid, const struct vx_ip *ips, size_t k,
+		     struct vx_error **err);
 /* --ipadd / --ipdel on a running VPS (n: its configuration before). */
 int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
 		    const struct vx_ip *ips, size_t k, struct vx_error **err);

@@ -101,6 +101,56 @@ static int proxy_add(struct vx_rtnl *host, const struct vx_ip *ip, int own,
 	return vx_rtnl_neigh_proxy(host, true, dev, ip, err);
 }
 
+/* An address another VPS has: the host routes it to that VPS's venet.
+ * Checked before anything changes; two VPSes with one address would both
+ * pass the anti-spoofing filter with it. */
+static int ip_taken(struct vx_rtnl *host, unsigned int ctid,
+		    const struct vx_ip *ip, struct vx_error **err)
+{
+	struct vx_ip dst = *ip;
+	char name[IF_NAMESIZE], a[64], c;
+	unsigned int other;
+	bool gw = true;
+	int oif = 0;
+
+	dst.prefix = ip->family == AF_INET ? 32 : 128;
+	if (vx_rtnl_route_get(host, &dst, &oif, &gw, NULL) < 0 || gw ||
+	    oif <= 0 || !if_indextoname((unsigned int)oif, name) ||
+	    strncmp(name, "venet", 5) || name[5] < '0' || name[5] > '9' ||
+	    sscanf(name + 5, "%u%c", &other, &c) != 1 || other == ctid)
+		return 0;
+	vx_ip_format(&dst, a, sizeof(a));
+	return vx_error_set(err, VX_E_IP_INUSE, 0,
+			    "address %s is in use by CT %u (the host routes it "
+			    "to %s); remove it there first: vzctl set %u "
+			    "--ipdel %s", a, other, name, other, a);
+}
+
+static int ips_free(struct vx_rtnl *host, unsigned int ctid,
+		    const struct vx_ip *ips, size_t k, struct vx_error **err)
+{
+	for (size_t i = 0; i < k; i++)
+		if (ip_taken(host, ctid, &ips[i], err) < 0)
+			return -EADDRINUSE;
+	return 0;
+}
+
+int vx_net_ips_check(unsigned int ctid, const struct vx_ip *ips, size_t k,
+		     struct vx_error **err)
+{
+	struct vx_rtnl host;
+	int ret;
+
+	if (!k)
+		return 0;
+	ret = vx_rtnl_open(&host, -1, err);
+	if (ret < 0)
+		return ret;
+	ret = ips_free(&host, ctid, ips, k, err);
+	vx_rtnl_close(&host);
+	return ret;
+}
+
 /* One address, both sides. */
 static int routed_ip(struct vx_rtnl *host, struct vx_rtnl *ct, int hidx,
 		     int cidx, const struct vx_ip *ip, struct vx_error **err)
@@ -161,6 +211,9 @@ static int routed_start(struct vx_rtnl *host, struct vx_rtnl *ct,
 	char hname[IFNAMSIZ];
 	int hidx, cidx, ret;
 
+	ret = ips_free(host, n->ctid, ips, k, err);
+	if (ret < 0)
+		return ret;
 	vx_net_routed_name(n->ctid, hname);
 	hidx = vx_rtnl_ifindex(host, hname);
 	if (hidx < 0) {

@@ -157,6 +157,12 @@ static int ips_live(struct vxd_req *r, unsigned int ctid,
 	for (size_t i = 0; i < q->n_add; i++)
 		if (!ip_in(&q->add[i], live.ips, live.n_ips))
 			fresh[n_fresh++] = q->add[i];
+	/* before anything changes: an address in use refuses the set */
+	ret = vx_net_ips_check(ctid, fresh, n_fresh, err);
+	if (ret < 0) {
+		vx_net_free(&live);
+		return ret;
+	}
 	ret = vx_net_ips_live(&live, netns, false, gone, n_gone, err);
 	if (ret == 0)
 		ret = vx_net_ips_live(&live, netns, true, fresh, n_fresh, err);
