@@ -220,20 +220,33 @@ static void nft_table(void)
 	struct vx_ip *ips = NULL, *more = NULL;
 	struct vx_error *err = NULL;
 	size_t n = 0, m = 0;
+	uint64_t h = 0, h1 = 0, h2 = 0, h3 = 0;
+	const unsigned int ctids[] = { 7, 8 };
 	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
 	CHECK(vx_rtnl_open(&r, -1, NULL) == 0);
 	CHECK(vx_rtnl_veth_add(&r, "vxu-n", NULL, "vxu-np", NULL, self, NULL) == 0);
 	vx_net_parse_ips("10.9.0.2 2001:db8::2", &ips, &n, NULL);
 	vx_net_parse_ips("10.9.0.3", &more, &m, NULL);
-	CHECK(vx_nft_ct_add(7, "vxu-n", ips, n, &err) == 0);
+	CHECK(vx_nft_ct_add(7, "vxu-n", ips, n, &h1, &err) == 0);
 	if (err)
 		printf("# %s\n", err->msg);
 	vx_error_free(err);
 	err = NULL;
+	CHECK(vx_nft_ct_handle(7, &h) == 0 && h == h1 && h1 != 0);
 	CHECK(vx_nft_ct_ips(7, true, more, m, NULL) == 0);
 	CHECK(vx_nft_ct_ips(7, false, more, m, NULL) == 0);
-	CHECK(vx_nft_ct_add(7, "vxu-n", ips, n, NULL) == 0);	/* replaces */
+	CHECK(vx_nft_ct_add(7, "vxu-n", ips, n, &h2, NULL) == 0);	/* replaces */
+	CHECK(h2 != 0 && h2 != h1);
+	/* the stop's batch: the replaced table's handle is gone, which
+	 * must neither fail the batch nor touch the new table */
+	CHECK(vx_nft_ct_add(8, "vxu-n", ips, n, &h3, NULL) == 0);
+	CHECK(vx_nft_ct_del_handles(ctids, (uint64_t[]){ h1, h3 }, 2) == 0);
+	CHECK(vx_nft_ct_handle(8, &h) == -ENOENT);
+	CHECK(vx_nft_ct_handle(7, &h) == 0 && h == h2);
+	CHECK(vx_nft_ct_del_handles(ctids, (uint64_t[]){ h2 }, 1) == 0);
+	CHECK(vx_nft_ct_handle(7, &h) == -ENOENT);
+	CHECK(vx_nft_ct_add(7, "vxu-n", ips, n, NULL, NULL) == 0);
 	CHECK(vx_nft_ct_del(7, &err) == 0);
 	if (err)
 		printf("# %s\n", err->msg);

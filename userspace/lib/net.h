@@ -43,6 +43,7 @@ struct vx_net {
 	size_t n_ips;
 	struct vx_netif *ifs;		/* NETIF */
 	size_t n_ifs;
+	uint64_t nft_handle;		/* live: the routed table's, or 0 */
 };
 
 /* "10.0.0.1 2001:db8::1/64" -> array (appended to *ips). Each address
@@ -72,8 +73,9 @@ int vx_net_load(const struct vx_ct *ct, struct vx_net *n,
 void vx_net_free(struct vx_net *n);
 
 /* Builds the VPS's links: ct_netns is its namespace, the caller runs in
- * the host's. On failure the host side is cleaned up again. */
-int vx_net_start(const struct vx_net *n, int ct_netns, struct vx_error **err);
+ * the host's. On failure the host side is cleaned up again. Sets
+ * n->nft_handle when it makes the routed link's table. */
+int vx_net_start(struct vx_net *n, int ct_netns, struct vx_error **err);
 /* Host-side state that does not die with the VPS's namespace: proxy
  * neighbours, routes, the nftables table. Does all it can; reports the
  * first failure. */
@@ -83,7 +85,7 @@ int vx_net_stop(const struct vx_net *n, struct vx_error **err);
 int vx_net_ips_check(unsigned int ctid, const struct vx_ip *ips, size_t k,
 		     struct vx_error **err);
 /* --ipadd / --ipdel on a running VPS (n: its configuration before). */
-int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
+int vx_net_ips_live(struct vx_net *n, int ct_netns, bool add,
 		    const struct vx_ip *ips, size_t k, struct vx_error **err);
 
 /* At start (monitor, host namespace): IP_ADDRESS and NETIF of ct into
@@ -93,8 +95,9 @@ int vx_net_up(const struct vx_global *g, const struct vx_ct *ct,
 	      pid_t init_pid, struct vx_error **err);
 /* At stop: removes the host-side state of the live addresses. 1 if
  * there was some, 0 if not. The nftables table goes at once (SYNC) or
- * from a detached process, off the stop's path (see net_run.c); EXITING:
- * the caller exits right after, so its child needs no double fork. */
+ * is queued for the reaper (net_reap.c), off the stop's path; EXITING:
+ * the caller exits right after, so a reaper it starts needs no double
+ * fork. */
 enum vx_net_down {
 	VX_NET_DOWN_SYNC,
 	VX_NET_DOWN_DETACH,
@@ -102,8 +105,17 @@ enum vx_net_down {
 };
 int vx_net_down(const struct vx_global *g, unsigned int ctid,
 		enum vx_net_down how, struct vx_error **err);
-/* rundir/ct/CTID.net: the addresses a running VPS has now. load: -ENOENT
- * if none are recorded (n is then empty but usable). */
+/* net_reap.c: queues the removal of table handle of ctid and makes sure
+ * a reaper runs (forked, detached twice if detach: the caller lives on).
+ * vx_net_reap_kick: starts one if entries are queued (vxd at start: a
+ * reaper was killed). */
+void vx_net_reap_queue(const struct vx_global *g, unsigned int ctid,
+		       uint64_t handle, bool detach);
+void vx_net_reap_kick(const struct vx_global *g);
+
+/* rundir/ct/CTID.net: the addresses a running VPS has now, and the handle
+ * of its nftables table. load: -ENOENT if none are recorded (n is then
+ * empty but usable). */
 int vx_net_live_save(const struct vx_global *g, const struct vx_net *n,
 		     struct vx_error **err);
 int vx_net_live_load(const struct vx_global *g, unsigned int ctid,

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -205,7 +204,7 @@ static int routed_family(struct vx_rtnl *host, struct vx_rtnl *ct,
 }
 
 static int routed_start(struct vx_rtnl *host, struct vx_rtnl *ct,
-			const struct vx_net *n, const struct vx_ip *ips,
+			struct vx_net *n, const struct vx_ip *ips,
 			size_t k, int ct_netns, struct vx_error **err)
 {
 	char hname[IFNAMSIZ];
@@ -230,7 +229,8 @@ static int routed_start(struct vx_rtnl *host, struct vx_rtnl *ct,
 		if (ret == 0)
 			ret = vx_rtnl_link_set(ct, cidx, true, -1, err);
 		if (ret == 0)
-			ret = vx_nft_ct_add(n->ctid, hname, ips, k, err);
+			ret = vx_nft_ct_add(n->ctid, hname, ips, k,
+					    &n->nft_handle, err);
 	} else {
 		cidx = vx_rtnl_ifindex(ct, VX_NET_VPS_IF);
 		if (cidx < 0)
@@ -309,7 +309,7 @@ static int open_pair(struct vx_rtnl *host, struct vx_rtnl *ct, int ct_netns,
 	return ret;
 }
 
-int vx_net_start(const struct vx_net *n, int ct_netns, struct vx_error **err)
+int vx_net_start(struct vx_net *n, int ct_netns, struct vx_error **err)
 {
 	struct vx_rtnl host, ct;
 	char name[IFNAMSIZ];
@@ -380,35 +380,7 @@ int vx_net_stop(const struct vx_net *n, struct vx_error **err)
 	return ret;
 }
 
-/*
- * The nftables commit (an RCU grace period, 10-20 ms) in a detached
- * grandchild, so that a stop does not wait for it: the table is looked up
- * now and removed by its handle, so a restart of the VPS in between keeps
- * its new table.
- */
-static void nft_del_detached(unsigned int ctid, enum vx_net_down how)
-{
-	uint64_t handle;
-	pid_t pid;
-
-	if (vx_nft_ct_handle(ctid, &handle) < 0)
-		return;
-	pid = fork();
-	if (pid == 0) {
-		/* a caller that lives on gets no zombie: one more fork */
-		if (how == VX_NET_DOWN_DETACH && fork() != 0)
-			_exit(0);
-		close_range(3, ~0U, 0);
-		vx_nft_ct_del_handle(ctid, handle, NULL);
-		_exit(0);
-	}
-	if (pid < 0)
-		vx_nft_ct_del_handle(ctid, handle, NULL);
-	else if (how == VX_NET_DOWN_DETACH)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-}
-int vx_net_ips_live(const struct vx_net *n, int ct_netns, bool add,
+int vx_net_ips_live(struct vx_net *n, int ct_netns, bool add,
 		    const struct vx_ip *ips, size_t k, struct vx_error **err)
 {
 	struct vx_rtnl host, ct;
@@ -482,10 +454,18 @@ int vx_net_down(const struct vx_global *g, unsigned int ctid,
 		vx_net_live_remove(g, ctid);
 		host_ips_del(&n);
 		ret = 1;
-		if (how != VX_NET_DOWN_SYNC)
-			nft_del_detached(ctid, how);
-		else if (vx_nft_ct_del(ctid, err) < 0)
-			ret = -EIO;
+		if (how == VX_NET_DOWN_SYNC) {
+			if (vx_nft_ct_del(ctid, err) < 0)
+				ret = -EIO;
+		} else {
+			/* the table of this run: by the handle recorded at
+			 * start (a file of an older vx has none: ask) */
+			if (!n.nft_handle)
+				vx_nft_ct_handle(ctid, &n.nft_handle);
+			if (n.nft_handle)
+				vx_net_reap_queue(g, ctid, n.nft_handle,
+						  how == VX_NET_DOWN_DETACH);
+		}
 	}
 	vx_net_free(&n);
 	return ret;

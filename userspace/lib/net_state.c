@@ -77,7 +77,9 @@ int vx_net_live_save(const struct vx_global *g, const struct vx_net *n,
 	cleanup_free char *ips = vx_net_format_ips(n->ips, n->n_ips);
 	cleanup_free char *text = NULL;
 
-	if (!path || !ips || asprintf(&text, "%s\n", ips) < 0)
+	/* line 2: the table's handle, for the stop (net_reap.c) */
+	if (!path || !ips || asprintf(&text, "%s\nnft %llu\n", ips,
+				      (unsigned long long)n->nft_handle) < 0)
 		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "net state");
 	return vx_write_file_replace(path, text, strlen(text), 0644, false,
 				     err);
@@ -96,7 +98,8 @@ int vx_net_live_load(const struct vx_global *g, unsigned int ctid,
 {
 	cleanup_free char *path = live_path(g, ctid);
 	cleanup_close int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	char buf[65536];
+	char buf[65536], *nl;
+	unsigned long long h;
 	ssize_t r;
 
 	memset(n, 0, sizeof(*n));
@@ -107,6 +110,13 @@ int vx_net_live_load(const struct vx_global *g, unsigned int ctid,
 	if (r < 0)
 		return -errno;
 	buf[r] = '\0';
+	/* a file of an older vx has the addresses only */
+	nl = strchr(buf, '\n');
+	if (nl) {
+		*nl = '\0';
+		if (sscanf(nl + 1, "nft %llu", &h) == 1)
+			n->nft_handle = h;
+	}
 	return vx_net_parse_ips(buf, &n->ips, &n->n_ips, NULL);
 }
 

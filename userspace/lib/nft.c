@@ -48,6 +48,7 @@ struct batch {
 	char *buf;
 	uint32_t seq;
 	unsigned int msgs;	/* messages that will be ACKed */
+	uint64_t *handle;	/* NLM_F_ECHO'd new table's handle, or NULL */
 };
 
 static int batch_start(struct batch *bt)
@@ -81,6 +82,16 @@ static struct nlmsghdr *batch_hdr(struct batch *bt, int type, int flags)
 static void batch_next(struct batch *bt)
 {
 	mnl_nlmsg_batch_next(bt->b);
+}
+
+static void echo_handle(const struct nlmsghdr *m, uint64_t *handle)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (t && nftnl_table_nlmsg_parse(m, t) == 0 &&
+	    nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+		*handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_free(t);
 }
 
 /* Sends the batch; returns the first error the kernel reported. */
@@ -119,6 +130,10 @@ static int batch_send(struct batch *bt)
 		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
 			const struct nlmsgerr *e;
 
+			/* the echo comes with the commit, before the ACKs */
+			if (bt->handle && m->nlmsg_type ==
+			    (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE))
+				echo_handle(m, bt->handle);
 			if (m->nlmsg_type != NLMSG_ERROR)
 				continue;
 			e = mnl_nlmsg_get_payload(m);
@@ -197,7 +212,8 @@ static bool has_family(const struct vx_ip *ips, size_t n, int family)
 }
 
 int vx_nft_ct_add(unsigned int ctid, const char *dev,
-		  const struct vx_ip *ips, size_t n, struct vx_error **err)
+		  const struct vx_ip *ips, size_t n, uint64_t *handle,
+		  struct vx_error **err)
 {
 	struct batch bt;
 	struct nftnl_table *t;
@@ -222,9 +238,16 @@ int vx_nft_ct_add(unsigned int ctid, const char *dev,
 	/* add, delete, add: a leftover table (of a killed monitor) is
 	 * replaced in the same transaction; a separate delete would cost a
 	 * second commit (each waits for an RCU grace period) */
+	/* the new table's handle comes back as an echo of the last add:
+	 * the stop removes by it without asking (see vx_nft_ct_del_handles) */
+	if (handle) {
+		*handle = 0;
+		bt.handle = handle;
+	}
 	for (int i = 0; i < 3; i++) {
 		nlh = batch_hdr(&bt, i == 1 ? NFT_MSG_DELTABLE : NFT_MSG_NEWTABLE,
-				i == 1 ? 0 : NLM_F_CREATE);
+				i == 1 ? 0 : NLM_F_CREATE |
+				(i == 2 && handle ? NLM_F_ECHO : 0));
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		batch_next(&bt);
 	}
@@ -361,6 +384,42 @@ int vx_nft_ct_del_handle(unsigned int ctid, uint64_t handle,
 				    "ct %u: remove nftables table %s", ctid,
 				    table);
 	return 0;
+}
+
+int vx_nft_ct_del_handles(const unsigned int *ctids, const uint64_t *handles,
+			  size_t n)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct batch bt;
+	int ret;
+
+	if (!n) {
+		nftnl_table_free(t);
+		return 0;
+	}
+	if (!t || batch_start(&bt) < 0) {
+		nftnl_table_free(t);
+		return -ENOMEM;
+	}
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
+	for (size_t i = 0; i < n; i++) {
+		nftnl_table_set_u64(t, NFTNL_TABLE_HANDLE, handles[i]);
+		nftnl_table_nlmsg_build_payload(batch_hdr(&bt, NFT_MSG_DELTABLE,
+							  0), t);
+		batch_next(&bt);
+	}
+	nftnl_table_free(t);
+	ret = batch_send(&bt);
+	batch_free(&bt);
+	/* One table already gone (a restart replaced it) aborts the whole
+	 * transaction: then one by one, where a missing table is fine. */
+	if (ret < 0) {
+		ret = 0;
+		for (size_t i = 0; i < n; i++)
+			if (vx_nft_ct_del_handle(ctids[i], handles[i], NULL) < 0)
+				ret = -EIO;
+	}
+	return ret;
 }
 
 int vx_nft_ct_ips(unsigned int ctid, bool add, const struct vx_ip *ips,

@@ -29,6 +29,7 @@
 #include "cleanup.h"
 #include "global.h"
 #include "hostlimits.h"
+#include "net.h"
 #include "storage.h"
 #include "vxd.h"
 
@@ -297,6 +298,8 @@ int main(int argc, char **argv)
 	if (ret > 0)
 		vxd_log("rolled back %d interrupted create%s", ret,
 			ret == 1 ? "" : "s");
+	/* nftables tables of stopped VPSes whose reaper was killed */
+	vx_net_reap_kick(g);
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
