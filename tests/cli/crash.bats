@@ -109,10 +109,10 @@ teardown_file() { vx_test_teardown; }
 	# from the vxd that starts the CT: start it under a vxd carrying the
 	# variable, then stop it from a clean one.
 	rm -f "$mark"
-	kill_vxd
+	vx_kill_vxd
 	VX_TEST_CRASHPOINT=stop-before-umount VX_TEST_CRASHPOINT_MARK=$mark \
 		vx_expect_ok vzctl start 850 --wait
-	kill_vxd
+	vx_kill_vxd
 	run vx_timeout vzctl stop 850
 	[ -e "$mark" ]
 	# vxd finishes the stop of a CT whose monitor died

@@ -47,7 +47,7 @@ teardown_file() { vx_test_teardown; }
 @test "after a vxd restart, reboot/halt inside a VPS still work" {
 	vx_create_started 803
 	vx_wait_for 20 vx_in_ct 803 'test -e /run/booted'
-	kill -9 "$(vx_vxd_pid)"
+	vx_kill_vxd
 	sleep 0.5
 	vx_timeout vzctl exec 803 halt >/dev/null 2>&1 || true
 	vx_wait_stopped 803
@@ -72,7 +72,7 @@ teardown_file() { vx_test_teardown; }
 	vx_timeout vzctl exec 805 'sleep 30' >/dev/null 2>&1 3>&- &
 	local bg=$!
 	sleep 1
-	kill -9 "$(vx_vxd_pid)"
+	vx_kill_vxd
 	wait $bg || true
 	vx_expect_ok vzctl exec 805 'echo ok'
 	[ "$output" = ok ]
@@ -133,7 +133,7 @@ all_or_nothing() {
 	vzctl create 806 --ostemplate huge --layout plain >/dev/null 2>&1 3>&- &
 	local cpid=$!
 	vx_wait_for 30 creating 806
-	kill -9 "$(vx_vxd_pid)"
+	vx_kill_vxd
 	wait $cpid || true
 	# Let an orphaned unpacker (if any) finish or die.
 	sleep 2
@@ -253,14 +253,14 @@ all_or_nothing() {
 	vx_expect_ok vzctl set 822 --onboot yes --save
 	vx_expect_ok vzctl set 823 --onboot no --save
 	# A host boot: vxd starts with /run freshly empty (no boot stamp).
-	kill -9 "$(vx_vxd_pid)"
+	vx_kill_vxd
 	rm -f "$VX_ROOT/run/vx/onboot.boot_id"
 	vx_expect_ok vzctl status 823
 	vx_wait_running 822
 	! vx_is_running 823
 	# The admin stops it; a vxd restart within the same boot leaves it down.
 	vx_expect_ok vzctl stop 822 --fast
-	kill -9 "$(vx_vxd_pid)"
+	vx_kill_vxd
 	vx_expect_ok vzctl status 822
 	sleep 2
 	vx_expect_ok vzctl status 822

@@ -141,6 +141,16 @@ vx_vxd_pid() {
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+# vx_kill_vxd: kill -9 the tree's vxd and wait until it is gone: until then
+# it still holds the socket, and a vzctl connecting in between loses its
+# request ("no answer from vxd: connection closed").
+vx_kill_vxd() {
+	local pid
+	pid=$(vx_vxd_pid) || return 0
+	kill -9 "$pid"
+	vx_wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+}
+
 vx_test_teardown() {
 	local r=$VX_ROOT c ct pid i
 	[ -n "$r" ] && [ -d "$r" ] || return 0
@@ -285,20 +295,10 @@ vx_require() {
 # dies) at POINT, and checks that POINT was reached. CMD's own status is
 # not asserted: a create or destroy fails with vxd, a stop whose monitor
 # died is finished by vxd.
-# kill_vxd: kill -9 the running vxd and wait until it is gone: until then
-# it still holds the socket, and a vzctl connecting in between loses its
-# request ("connection closed").
-kill_vxd() {
-	local pid
-	pid=$(vx_vxd_pid) || return 0
-	kill -9 "$pid"
-	vx_wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
-}
-
 crash_run() {
 	local point=$1 pid mark=$VX_ROOT/crash-mark; shift
 	rm -f "$mark"
-	kill_vxd
+	vx_kill_vxd
 	VX_TEST_CRASHPOINT=$point VX_TEST_CRASHPOINT_MARK=$mark run vx_timeout "$@"
 	[ -e "$mark" ] || { echo "$point was not reached by: $* ($output)" >&2; return 1; }
 	# the vxd carrying the variable must not serve the next command
