@@ -215,6 +215,23 @@ commit() { btrfs filesystem sync "$MNT"; }
 	vx_ct_cleanup 908 909
 }
 
+@test "template build prunes the old template subvolume; the CT made from it keeps working" {
+	touch -d '2002-02-02' "$VX_ROOT/vz/template/cache/busybox.tar.zst"
+	vx_create 911 --layout btrfs --diskspace 64M
+	local old
+	old=$(ls -d "$MNT"/.vx-template/busybox@* | grep -F "@$(printf %x $(( $(date -d 2002-02-02 +%s) * 1000000000 )))-")
+	[ -d "$old" ]
+	VX_TEMPLATES_DIR=$VX_SRC/templates vx_expect_ok vzctl template build busybox
+	# a snapshot needs nothing from its source: pruned at once
+	[ ! -e "$old" ]
+	vx_expect_ok vzctl start 911 --wait
+	vx_expect_ok vzctl exec2 911 'echo alive'
+	[ "$output" = alive ]
+	vx_create 912 --layout btrfs --diskspace 64M
+	[ "$(ls -d "$MNT"/.vx-template/busybox@* | wc -l)" = 1 ]
+	vx_ct_cleanup 911 912
+}
+
 @test "create killed at each point: complete or absent, no stray subvolume; destroy killed is finished" {
 	local ct=920 point
 	for point in create-journal create-filled create-private create-config; do
