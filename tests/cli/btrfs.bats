@@ -174,6 +174,40 @@ commit() { btrfs filesystem sync "$MNT"; }
 	vx_ct_cleanup 906
 }
 
+# qgroups/drop_subtree_threshold 0: btrfs gives up accounting the drop of
+# any snapshot, as it does by default for trees of level 3 and more (a CT
+# of millions of files), and marks the qgroups inconsistent.
+@test "inconsistent qgroups: vzlist shows no stale usage, the next create rescans, limits bite again" {
+	local thr dev
+	dev=$(basename "$(cat "$VX_ROOT/btrfs.loop")")
+	vx_create 914 --layout btrfs --diskspace 32M
+	# (qgroups/ is there while quotas are on: the create turned them on)
+	thr=$(ls -d /sys/fs/btrfs/*/devices/"$dev" | sed 's#/devices/.*##')/qgroups/drop_subtree_threshold
+	[ -w "$thr" ] || skip "no $thr"
+	vx_create 913 --layout btrfs --diskspace 32M
+	echo 0 >"$thr"
+	vx_expect_ok vzctl destroy 913
+	btrfs subvolume sync "$MNT" >/dev/null
+	commit
+	echo 3 >"$thr"
+	btrfs qgroup show "$MNT" 2>&1 | grep -qi inconsistent
+	vx_expect_ok vzlist -H -o diskspace,diskspace.h 914
+	[ "$(echo $output)" = "- 32768" ]
+	# the next btrfs create starts the rescan; once it is done, numbers
+	# and limits are back
+	vx_create 915 --layout btrfs --diskspace 32M
+	# -W: wait for the rescan vx started, without starting one
+	btrfs quota rescan -W "$MNT" >/dev/null 2>&1 || true
+	commit
+	[ -z "$(btrfs qgroup show "$MNT" 2>&1 | grep -i inconsistent)" ]
+	vx_expect_ok vzlist -H -o diskspace 914
+	[ "$output" -gt 1000 ]
+	vx_expect_ok vzctl start 914 --wait
+	vx_expect_rc 1 vzctl exec2 914 'dd if=/dev/zero of=/root/big bs=1M count=64 conv=fsync'
+	vx_output_has "Disk quota exceeded"
+	vx_ct_cleanup 914 915
+}
+
 @test "refused with exit 21 when VE_PRIVATE is not on btrfs; exit 48 when quotas cannot be turned on" {
 	mkdir -p "$VX_ROOT/ext"
 	vx_expect_rc 21 vzctl create 907 --ostemplate busybox --layout btrfs \

@@ -21,6 +21,14 @@
  * btrfs checks qgroup limits for every writer, CAP_SYS_RESOURCE included
  * (unless an admin sets the file system's quota_override in sysfs), so a
  * VPS's root is limited too, unlike with project quotas.
+ *
+ * Inconsistent qgroups: btrfs gives up accounting (and then counts no new
+ * writes at all, so limits stop biting) when it would have to trace a big
+ * subvolume's drop (tree level >= qgroups/drop_subtree_threshold in sysfs,
+ * 3 by default: a destroyed CT of millions of files) and marks the qgroups
+ * inconsistent until a rescan. vx starts that rescan at the next btrfs
+ * create or `set --diskspace`, and vzlist shows no usage meanwhile instead
+ * of a stale one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,8 +142,15 @@ int vx_btrfs_quota_enable(const char *path, unsigned int ctid,
 	if (fd < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "open %s",
 				    path);
-	if (quota_item(fd, BTRFS_QGROUP_STATUS_KEY, 0, &st, sizeof(st)) == 0)
+	if (quota_item(fd, BTRFS_QGROUP_STATUS_KEY, 0, &st, sizeof(st)) == 0) {
+		struct btrfs_ioctl_quota_rescan_args r = { 0 };
+
+		/* In the background: on a big file system it takes long. */
+		if ((le64toh(st.flags) & BTRFS_QGROUP_STATUS_FLAG_INCONSISTENT) &&
+		    !(le64toh(st.flags) & BTRFS_QGROUP_STATUS_FLAG_RESCAN))
+			ioctl(fd, BTRFS_IOC_QUOTA_RESCAN, &r);
 		return 0;	/* on already: nothing to wait for */
+	}
 	if (ioctl(fd, BTRFS_IOC_QUOTA_CTL, &q) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
 				    "ct %u: a disk limit on btrfs needs quotas (qgroups), and they cannot be turned on for the file system of %s; turn them on by hand (btrfs quota enable MOUNTPOINT) or give the CT no disk limit (--diskspace unlimited)",
@@ -482,6 +497,7 @@ int vx_btrfs_usage(const char *private, long long *used_kb,
 		   long long *limit_kb)
 {
 	cleanup_close int fd = open(private, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct btrfs_qgroup_status_item st;
 	struct btrfs_qgroup_info_item info;
 	struct btrfs_qgroup_limit_item lim;
 	uint64_t id;
@@ -496,7 +512,11 @@ int vx_btrfs_usage(const char *private, long long *used_kb,
 	ret = quota_item(fd, BTRFS_QGROUP_INFO_KEY, id, &info, sizeof(info));
 	if (ret < 0)
 		return ret == -ENOENT ? -EOPNOTSUPP : ret;
-	*used_kb = (long long)(le64toh(info.rfer) / 1024);
+	/* stale while inconsistent or rescanning: no number beats a wrong one */
+	if (quota_item(fd, BTRFS_QGROUP_STATUS_KEY, 0, &st, sizeof(st)) == 0 &&
+	    !(le64toh(st.flags) & (BTRFS_QGROUP_STATUS_FLAG_INCONSISTENT |
+				   BTRFS_QGROUP_STATUS_FLAG_RESCAN)))
+		*used_kb = (long long)(le64toh(info.rfer) / 1024);
 	if (quota_item(fd, BTRFS_QGROUP_LIMIT_KEY, id, &lim, sizeof(lim)) == 0 &&
 	    (le64toh(lim.flags) & BTRFS_QGROUP_LIMIT_MAX_RFER))
 		*limit_kb = (long long)(le64toh(lim.max_rfer) / 1024);

@@ -53,8 +53,9 @@ int vx_btrfs_snapshot(const char *src, const char *dst,
 int vx_btrfs_limit(const char *private, unsigned int ctid,
 		   const char *diskspace, struct vx_error **err);
 
-/* The subvolume's referenced bytes (KiB) and its qgroup limit (KiB, -1
- * none) as of the last transaction commit. -EOPNOTSUPP: quotas are off. */
+/* The subvolume's referenced bytes (KiB; -1 while the qgroups are
+ * inconsistent or being rescanned) and its qgroup limit (KiB, -1 none) as
+ * of the last transaction commit. -EOPNOTSUPP: quotas are off. */
 int vx_btrfs_usage(const char *private, long long *used_kb,
 		   long long *limit_kb);
 

@@ -240,7 +240,8 @@ static void put_disk(struct vx_msg *row, const struct vx_ct *ct)
 				 u.limit_kb : (long long)l);
 	}
 	if (have) {
-		vx_msg_put_int(row, "diskspace", u.used_kb);
+		if (u.used_kb >= 0)
+			vx_msg_put_int(row, "diskspace", u.used_kb);
 		if (u.used_inodes >= 0)
 			vx_msg_put_int(row, "diskinodes", u.used_inodes);
 	}
