@@ -9,10 +9,11 @@
 # Phases over all N (through xargs -P NET_P): start, ping sweep (every VPS
 # must answer on both addresses from the host side), stop --fast, destroy.
 # Prints per-VPS median ms and phase wall time / N (the amortised cost), and
-# how long after the last stop the kernel had removed every host-side veth:
-# vx does not delete veths at stop (one RCU grace period, ~20 ms, each);
-# they go with the VPS's network namespace, which the kernel tears down in
-# batches after stop has returned.
+# how long after the last stop every host-side veth and nftables table was
+# gone: vx deletes neither at stop (each costs an RCU grace period, 10-20
+# ms); veths go with the VPS's network namespace, which the kernel tears
+# down in batches, tables by vx's reaper in one transaction per batch,
+# both after stop has returned.
 #
 # Runs in a network namespace of its own (re-executes itself under
 # `unshare -n`) and a private state tree: nothing touches the host's
@@ -58,7 +59,7 @@ export -f v4
 venets() { ip -br link show | grep -c '^venet' || true; }
 
 bench() {
-	local mode=$1 t0 left
+	local mode=$1 t0 gone tv tt
 	export VX_CGROUP_PREFIX=vxnet-$$-$mode
 	vx_tree_setup /tmp/vxn.XXXXXX || return 1
 	echo "== $mode: N=$N, parallel $P"
@@ -80,6 +81,22 @@ bench() {
 	run_phase "$mode.stop" 'vzctl stop $((1000 + {})) --fast'
 	t0=${EPOCHREALTIME/./}
 	if [ "$mode" = net ]; then
+		# veths go with the namespaces (kernel), tables by vx's reaper,
+		# both after stop has returned: watched while destroy runs
+		# (one `ip` and one `nft` every 0.1 s)
+		(
+			tv="" tt=""
+			for _ in $(seq 1 300); do
+				[ -z "$tv" ] && [ "$(venets)" -eq 0 ] &&
+					tv=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+				[ -z "$tt" ] && ! nft list tables | grep -q 'netdev vx' &&
+					tt=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+				[ -n "$tv" ] && [ -n "$tt" ] && break
+				sleep 0.1
+			done
+			echo "${tv:-timeout} ${tt:-timeout}" >"$times.gone"
+		) &
+		gone=$!
 		# the monitors' own timing of the network part (us -> ms)
 		for w in up down; do
 			RES[net.$w]=$(cat "$VXR"/run/vx/ct/*.log 2>/dev/null |
@@ -90,20 +107,17 @@ bench() {
 	fi
 	run_phase "$mode.destroy" 'vzctl destroy $((1000 + {}))'
 	if [ "$mode" = net ]; then
-		for _ in $(seq 1 300); do
-			left=$(venets)
-			[ "$left" -eq 0 ] && break
-			sleep 0.1
-		done
-		echo "  veths gone $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms after the" \
-			"last stop ($left left); routes $(ip route | grep -c venet)," \
-			"proxy $(ip neigh show proxy | grep -c .)," \
-			"nft $(nft list tables | grep -c 'netdev vx')"
+		wait "$gone"
+		read -r tv tt <"$times.gone"
+		echo "  after the last stop: veths gone in $tv ms, nft tables in $tt ms;" \
+			"left: $(venets) veths, $(ip route | grep -c venet) routes," \
+			"$(ip neigh show proxy | grep -c .) proxy entries," \
+			"$(nft list tables | grep -c 'netdev vx') tables"
 	fi
 	vx_cleanup
 }
 
-trap 'vx_cleanup; rm -f "$times"' EXIT INT TERM
+trap 'vx_cleanup; rm -f "$times" "$times.gone"' EXIT INT TERM
 
 echo "net benchmark, $(date -u '+%F %T UTC'), $(nproc) CPUs, kernel $(uname -r)," \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)"
