@@ -11,12 +11,18 @@
  * pruned, pushing CTs over their limit without a byte written by them.
  *
  * A snapshot's limit is set by QGROUP_LIMIT right after SNAP_CREATE_V2,
- * and committed before the snapshot is renamed into place: a crash before
- * that leaves only the temp subvolume, which the journal rolls back, so
- * no CT ever exists without its limit. (A qgroup_inherit with
- * BTRFS_QGROUP_INHERIT_SET_LIMITS would make it one step, but for a
- * snapshot the kernel then copies the source's limits over it: checked on
- * 6.12 and this host's 6.18, btrfs_qgroup_inherit().)
+ * before the snapshot is renamed into place, and needs no commit of its
+ * own: btrfs transactions reach the disk whole and in order, and the
+ * rename of a subvolume root makes the fsync of its parent that create
+ * does next a full commit (btrfs_rename(): "force full log commit if
+ * subvolume involved"), so the rename is never on disk without the limit;
+ * a crash before it leaves only the temp subvolume, which the journal
+ * rolls back. No CT ever exists without its limit. (2 commits per create,
+ * counted in /sys/fs/btrfs/UUID/commit_stats; 3 with a commit here.)
+ * A qgroup_inherit with BTRFS_QGROUP_INHERIT_SET_LIMITS would set it in
+ * the snapshot's own transaction, but for a snapshot the kernel then
+ * copies the source's limits over it: checked on 6.12 and this host's
+ * 6.18, btrfs_qgroup_inherit().
  *
  * btrfs checks qgroup limits for every writer, CAP_SYS_RESOURCE included
  * (unless an admin sets the file system's quota_override in sysfs), so a
@@ -391,16 +397,14 @@ static int subvol_id(int fd, uint64_t *id)
  * starts a transaction on the fd's subvolume, which reserves metadata
  * against that subvolume's qgroup, so on a CT that is at or over its limit
  * it would fail with EDQUOT, and the limit could never be raised (or
- * lowered). Committed when commit is set (the quota tree reaches the disk
- * only with a commit; START_SYNC commits without flushing every CT's dirty
- * data, as syncfs would). -errno.
+ * lowered). In memory at once, on disk with the next commit. -errno.
  */
-static int set_limit(const char *path, uint64_t bytes, bool commit)
+static int set_limit(const char *path, uint64_t bytes)
 {
 	cleanup_free char *parent = strdup(path);
 	cleanup_close int fd = -1, pfd = -1;
 	struct btrfs_ioctl_qgroup_limit_args a;
-	uint64_t transid = 0, id;
+	uint64_t id;
 	int ret;
 
 	if (!parent)
@@ -419,9 +423,6 @@ static int set_limit(const char *path, uint64_t bytes, bool commit)
 	a.lim.flags = BTRFS_QGROUP_LIMIT_MAX_RFER;
 	a.lim.max_rfer = bytes;
 	if (ioctl(pfd, BTRFS_IOC_QGROUP_LIMIT, &a) < 0)
-		return -errno;
-	if (commit && (ioctl(pfd, BTRFS_IOC_START_SYNC, &transid) < 0 ||
-		       ioctl(pfd, BTRFS_IOC_WAIT_SYNC, &transid) < 0))
 		return -errno;
 	return 0;
 }
@@ -452,7 +453,7 @@ int vx_btrfs_snapshot(const char *src, const char *dst,
 				    "snapshot btrfs subvolume %s to %s", src, dst);
 	if (!limit_kb)
 		return 0;
-	ret = set_limit(dst, limit_kb * 1024, true);
+	ret = set_limit(dst, limit_kb * 1024);
 	if (ret < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, -ret,
 				    "set the btrfs qgroup limit of %s", dst);
@@ -481,8 +482,7 @@ int vx_btrfs_limit(const char *private, unsigned int ctid,
 	/* Live: the next write is checked against it. Not committed here:
 	 * a crash before the next commit (30 s at most) keeps the old limit
 	 * and the config the new one; `vzctl set` again applies it. */
-	ret = set_limit(private, l == VX_UNLIMITED ? UINT64_MAX : l * 1024,
-			false);
+	ret = set_limit(private, l == VX_UNLIMITED ? UINT64_MAX : l * 1024);
 	/* clearing the limit with quotas off: nothing to clear */
 	if (ret == -ENOTCONN && l == VX_UNLIMITED)
 		return 0;

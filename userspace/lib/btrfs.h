@@ -42,8 +42,9 @@ int vx_btrfs_tpl_get(const struct vx_global *g, const char *private,
 char **vx_btrfs_tpl_dirs(const struct vx_global *g);
 
 /* Writable snapshot of subvolume src at dst (which must not exist). With
- * limit_kb > 0 its qgroup gets that limit on referenced bytes, committed
- * before returning (quotas must be on). */
+ * limit_kb > 0 its qgroup gets that limit on referenced bytes (quotas must
+ * be on); on disk with the next commit, which renaming dst (a subvolume
+ * root) and fsyncing its parent forces. */
 int vx_btrfs_snapshot(const char *src, const char *dst,
 		      unsigned long long limit_kb, struct vx_error **err);
 

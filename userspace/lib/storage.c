@@ -448,7 +448,8 @@ static int fill_btrfs(struct create *c, const char *parent,
 	if (c->lower_lock < 0)
 		return c->lower_lock;
 	ret = vx_btrfs_snapshot(tpl, c->tmp, l == VX_UNLIMITED ? 0 : l, err);
-	/* Snapshot and limit are committed; setup's writers fsync. */
+	/* The snapshot is committed, the limit goes with the fsync after the
+	 * rename (a full commit for a subvolume: btrfs.c); setup fsyncs. */
 	if (!ret && c->hostname)
 		ret = vx_setup_hostname(c->tmp, c->tmp, c->hostname, err);
 	return ret;
