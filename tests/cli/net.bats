@@ -417,9 +417,19 @@ nameserver 2001:db8::53" ]
 	[ ! -e "$VX_ROOT/run/vx/ct/101.net" ]
 	vx_expect_ok vzctl start 101 --wait
 	[ -n "$(host_traces 101 10.77.0.2 2001:db8:77::2)" ]
+	# stop and start at once, same addresses: the old run's veth may
+	# still be queued in the kernel and its table in the reaper's queue;
+	# once the queue is empty, the new run's table and link still work
+	vx_expect_ok vzctl stop 101 --fast
+	vx_expect_ok vzctl start 101 --wait
+	vx_wait_for 5 eval '[ -z "$(ls "$VX_ROOT/run/vx/nft-gc")" ]'
+	hn nft list table netdev vx101 | grep -q 'elements = { 10.77.0.2 }'
+	vx_wait_for 10 ping_host 10.77.0.2
+	ping_host 2001:db8:77::2
 	vx_expect_ok vzctl stop 101 --fast
 	vx_expect_ok vzctl destroy 101
 	vx_wait_for 5 eval '[ -z "$(host_traces 101 10.77.0.2 2001:db8:77::2)" ]'
+	[ -z "$(ls "$VX_ROOT/run/vx/nft-gc")" ]
 	vx_ct_cleanup 101 102
 }
 

@@ -145,13 +145,18 @@ void vx_net_reap_queue(const struct vx_global *g, unsigned int ctid,
 	char path[4096];
 	int fd, lock;
 
-	if (!dir || vx_mkdir_p(dir, 0700, NULL) < 0)
+	if (!dir)
 		return;
 	snprintf(path, sizeof(path), "%s/%u.%llu", dir, ctid,
 		 (unsigned long long)handle);
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
+	/* the directory only at the first stop: mkdir -p is a syscall per
+	 * path component */
+	if (fd < 0 && errno == ENOENT && vx_mkdir_p(dir, 0700, NULL) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	close(fd);
 	/* held: that reaper takes our entry too */
 	lock = reap_lock(dir);
 	if (lock >= 0)
