@@ -262,6 +262,11 @@ int vx_image_dir(const struct vx_ct *ct, char *buf, size_t size)
  * device backed by our image. */
 bool vx_image_is_mounted(const struct vx_ct *ct)
 {
+	return vx_image_loop_nr(ct) >= 0;
+}
+
+int vx_image_loop_nr(const struct vx_ct *ct)
+{
 	char root[PATH_MAX], img[PATH_MAX + 16], up[PATH_MAX + 4];
 	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
@@ -271,10 +276,10 @@ bool vx_image_is_mounted(const struct vx_ct *ct)
 
 	if (vx_image_dir(ct, dir, sizeof(dir)) < 0 || !realpath(dir, root) ||
 	    !realpath(ct->private, priv))
-		return false;
+		return -1;
 	snprintf(up, sizeof(up), "%s/..", root);
 	if (stat(root, &r) < 0 || stat(up, &u) < 0 || r.st_dev == u.st_dev)
-		return false;
+		return -1;
 	snprintf(img, sizeof(img), "%s/" IMAGE_NAME, priv);
 	f = fopen("/proc/self/mountinfo", "re");
 	while (f && getline(&line, &cap, f) > 0) {
@@ -296,15 +301,57 @@ bool vx_image_is_mounted(const struct vx_ct *ct)
 		if (b && fgets(back, sizeof(back), b)) {
 			back[strcspn(back, "\n")] = '\0';
 			if (!strcmp(back, img))
-				return true;
+				return (int)nr;
 		}
 	}
-	return false;
+	return -1;
+}
+
+/* What /sys says backs loop device nr ("" when detached). */
+static void loop_backing(int nr, char *buf, size_t size)
+{
+	char path[128];
+	cleanup_fclose FILE *b = NULL;
+
+	snprintf(path, sizeof(path), "/sys/block/loop%d/loop/backing_file", nr);
+	b = fopen(path, "re");
+	if (!b || !fgets(buf, (int)size, b))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * After the umount, the ext4 may live on for a moment (on this host up to
+ * ~0.1 s after a stop, still attached to its loop device, superblock not
+ * yet written): someone's last reference to it goes after ours. Until the
+ * autoclear detaches the device, the file must not be checked or resized
+ * offline, and its superblock's counts are not final.
+ */
+int vx_image_wait_released(const struct vx_ct *ct, int nr,
+			   struct vx_error **err)
+{
+	char was[PATH_MAX + 1], now[PATH_MAX + 1];
+
+	if (nr < 0)
+		return 0;
+	loop_backing(nr, was, sizeof(was));
+	for (int i = 0; i < 2000 && was[0]; i++) {
+		loop_backing(nr, now, sizeof(now));
+		if (strcmp(now, was))
+			return 0;
+		usleep(5000);
+	}
+	if (!was[0])
+		return 0;
+	return vx_error_set(err, VX_E_UMOUNT, EBUSY,
+			    "ct %u: its disk image is still in use by /dev/loop%d 10 s after the unmount (is its file system mounted elsewhere? `grep -l loop%d /proc/*/mountinfo`)",
+			    ct->ctid, nr, nr);
 }
 
 int vx_image_upper_umount(const struct vx_ct *ct, struct vx_error **err)
 {
 	char dir[PATH_MAX];
+	int nr;
 
 	if (vx_ct_layout(ct) != VX_LAYOUT_IMAGE_OVERLAY ||
 	    vx_image_dir(ct, dir, sizeof(dir)) < 0 || !vx_is_mount_point(dir))
@@ -315,12 +362,13 @@ int vx_image_upper_umount(const struct vx_ct *ct, struct vx_error **err)
 		return vx_error_set(err, VX_E_UMOUNT, EBUSY,
 				    "ct %u: %s is still mounted on %s; unmount that first",
 				    ct->ctid, dir, ct->root);
+	nr = vx_image_loop_nr(ct);
 	if (umount2(dir, UMOUNT_NOFOLLOW) < 0)
 		return vx_error_set(err, VX_E_UMOUNT, errno,
 				    "ct %u: unmount the disk image from %s%s",
 				    ct->ctid, dir, errno == EBUSY ?
 				    " (a process on the host uses files in it; see `fuser -vm` on it)" : "");
-	return 0;
+	return vx_image_wait_released(ct, nr, err);
 }
 
 int vx_image_mount(const struct vx_ct *ct, struct vx_error **err)

@@ -139,6 +139,13 @@ int vx_image_mount_at(const char *img, const char *target,
 int vx_image_mount(const struct vx_ct *ct, struct vx_error **err);
 /* Is the CT's ext4 mounted where its layout mounts it (vx_image_dir)? */
 bool vx_image_is_mounted(const struct vx_ct *ct);
+/* N of the /dev/loopN under that mount, or -1 if not mounted. */
+int vx_image_loop_nr(const struct vx_ct *ct);
+/* After the umount: waits (up to 10 s) until loop device nr (from
+ * vx_image_loop_nr before it; < 0: nothing to wait for) is detached,
+ * i.e. the ext4 is gone and its superblock written. */
+int vx_image_wait_released(const struct vx_ct *ct, int nr,
+			   struct vx_error **err);
 /* Where the CT's ext4 is mounted: VE_ROOT, or VE_PRIVATE/mnt for
  * image-overlay. 0, or -ENAMETOOLONG. */
 int vx_image_dir(const struct vx_ct *ct, char *buf, size_t size);

@@ -155,6 +155,9 @@ int vx_ct_mount(const struct vx_global *g, struct vx_ct *ct,
 int vx_ct_umount(const struct vx_global *g, struct vx_ct *ct,
 		 struct vx_error **err)
 {
+	/* image: the ext4 on VE_ROOT, waited for below */
+	int nr = vx_ct_layout(ct) == VX_LAYOUT_IMAGE ? vx_image_loop_nr(ct) : -1;
+
 	if (!vx_ct_is_mounted(ct))
 		return vx_error_set(err, VX_E_NOT_MOUNTED, 0,
 				    "ct %u is not mounted", ct->ctid), -EINVAL;
@@ -167,5 +170,6 @@ int vx_ct_umount(const struct vx_global *g, struct vx_ct *ct,
 				    "ct %u: unmount %s", ct->ctid, ct->root);
 	}
 	/* image-overlay: the ext4 under the overlay goes after it. */
-	return vx_image_upper_umount(ct, err);
+	return vx_image_wait_released(ct, nr, err) ?:
+	       vx_image_upper_umount(ct, err);
 }
