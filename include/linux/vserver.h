@@ -16,9 +16,11 @@
 #ifndef _LINUX_VSERVER_H
 #define _LINUX_VSERVER_H
 
+#include <linux/capability.h>
 #include <linux/mman.h>
 #include <linux/sched.h>
 #include <linux/security.h>
+#include <linux/user_namespace.h>
 #include <uapi/linux/vserver.h>
 
 struct file;
@@ -131,6 +133,71 @@ static inline int vx_vm_charge(struct mm_struct *mm, long pages) { return 0; }
 static inline void vx_vm_uncharge(struct mm_struct *mm, long pages) { }
 
 #endif /* CONFIG_VSERVER */
+
+/*
+ * Disk limits. A context runs as root of the initial user namespace and
+ * keeps CAP_SYS_RESOURCE (setrlimit() and the like) and CAP_FOWNER (it owns
+ * its files), but its disk limit is a project quota on a file system it
+ * shares with the host. The file systems exempt exactly those privileges
+ * from their limits; the helpers below take the exemptions away from
+ * tasks inside a context and leave the host's unchanged.
+ */
+
+/**
+ * vx_quota_capable() - capable() for an exemption from quota limits
+ * @cap: the capability the quota code tests (CAP_SYS_RESOURCE: dquot's
+ *	hard limits and expired soft-limit grace)
+ *
+ * The context is tested first, so a task that gets no exemption records
+ * no use of @cap (PF_SUPERPRIV, audit).
+ *
+ * Return: false inside a context, else capable(@cap).
+ */
+static inline bool vx_quota_capable(int cap)
+{
+	return !vx_task_ctx(current) && capable(cap);
+}
+
+/**
+ * vx_quota_capable_noaudit() - ns_capable_noaudit() for a quota exemption
+ * @cap: the capability (CAP_FOWNER: xfs's forced quota transfer on chown)
+ *
+ * Return: false inside a context, else @cap in the initial user namespace.
+ */
+static inline bool vx_quota_capable_noaudit(int cap)
+{
+	return !vx_task_ctx(current) && ns_capable_noaudit(&init_user_ns, cap);
+}
+
+/**
+ * vx_may_use_reserved_blocks() - may current allocate root-reserved blocks?
+ *
+ * ext4 keeps blocks (mkfs -m, tune2fs -r) for s_resuid, s_resgid and
+ * CAP_SYS_RESOURCE: on the host's file system that holds the private areas
+ * of many contexts, they are the host's room to recover when it is full.
+ * A context's root matches s_resuid (uid 0) and has CAP_SYS_RESOURCE; it
+ * gets ENOSPC where the host's other users do.
+ *
+ * Return: false inside a context.
+ */
+static inline bool vx_may_use_reserved_blocks(void)
+{
+	return !vx_task_ctx(current);
+}
+
+/**
+ * vx_may_change_projid() - may current change a file's project id?
+ *
+ * The project id names the quota a file is charged to; moving files out
+ * of its own project (or clearing PROJINHERIT) would lift a context's disk
+ * limit. As for a task in a child user namespace, the change is refused.
+ *
+ * Return: false inside a context.
+ */
+static inline bool vx_may_change_projid(void)
+{
+	return !vx_task_ctx(current);
+}
 
 /**
  * vx_vm_enough_memory_mm() - security_vm_enough_memory_mm() + privvmpages

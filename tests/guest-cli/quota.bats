@@ -6,10 +6,12 @@
 #       bats tests/guest-cli/quota.bats
 # The private areas live on an ext4 made with project quotas (-O
 # quota,project) and mounted with prjquota, loop-mounted in the test tree.
-# Writing past DISKSPACE's hard limit inside the VPS fails with EDQUOT (for
-# processes without CAP_SYS_RESOURCE, which the VPS's root keeps), df
-# inside shows the VPS's own size, vzlist its usage, and `vzctl set
-# --diskspace` changes the limit of a running VPS at once.
+# Writing past DISKSPACE's hard limit inside the VPS fails with EDQUOT, for
+# its root too (it keeps CAP_SYS_RESOURCE, which exempts from quota limits
+# everywhere but inside a vserver context: kernel-patches/0015), while the
+# host's root is still exempt; df inside shows the VPS's own size, vzlist
+# its usage, and `vzctl set --diskspace` changes the limit of a running VPS
+# at once.
 
 load ../cli/helpers
 
@@ -39,9 +41,17 @@ check_limit() {
 	vx_expect_ok vzctl exec2 $ct "df -k / | tail -1"
 	size=$(awk '{ print $2 }' <<<"$output")
 	[ "$size" -ge 16384 ] && [ "$size" -le 24576 ] || { echo "df size $size"; false; }
-	# past the hard limit: EDQUOT inside, the file system has room. As
-	# with any Linux quota, a process with CAP_SYS_RESOURCE may exceed
-	# hard limits, and a VPS's root keeps it (caps.c): a user writes.
+	# past the hard limit: EDQUOT inside, the file system has room. The
+	# VPS's root keeps CAP_SYS_RESOURCE (caps.c), which lets a task exceed
+	# quota limits everywhere but inside a vserver context.
+	vx_expect_ok vzctl exec2 $ct 'grep CapEff /proc/self/status'
+	(( 0x${output##*[[:space:]]} >> 24 & 1 )) || { echo "no CAP_SYS_RESOURCE: $output"; false; }
+	vx_expect_rc 1 vzctl exec2 $ct 'dd if=/dev/zero of=/big.root bs=1M count=40'
+	vx_output_has "quota exceeded"
+	vx_expect_ok vzlist -H -o diskspace $ct
+	[ "$output" -ge 20000 ] && [ "$output" -le 24576 ] || { echo "vzlist: $output"; false; }
+	vx_expect_ok vzctl exec2 $ct 'rm /big.root'
+	# and a user
 	vx_expect_ok vzctl exec2 $ct 'echo "u1:x:1000:1000::/home/u1:/bin/sh" >> /etc/passwd && mkdir -p /home/u1 && chown 1000 /home/u1'
 	vx_expect_rc 1 vzctl exec2 $ct 'su u1 -c "dd if=/dev/zero of=/home/u1/big bs=1M count=40"'
 	vx_output_has "quota exceeded"
@@ -49,6 +59,12 @@ check_limit() {
 	read -r used hard <<<"$output"
 	[ "$hard" = 24576 ] && [ "$used" -ge 20000 ] && [ "$used" -le 24576 ] ||
 		{ echo "vzlist: $output"; false; }
+	# the host's root is still exempt: its write into the private area
+	# (charged to the project, PROJINHERIT) goes past the hard limit
+	dd if=/dev/zero of="$QFS/private/$ct/host.big" bs=1M count=8 conv=fsync
+	vx_expect_ok vzlist -H -o diskspace $ct
+	[ "$output" -gt 24576 ] || { echo "host write not charged past the limit: $output"; false; }
+	rm "$QFS/private/$ct/host.big"
 	# raised live: now 40M fit
 	vx_expect_ok vzctl set $ct --diskspace 60M:64M
 	vx_expect_ok vzctl exec2 $ct 'rm -f /home/u1/big; su u1 -c "dd if=/dev/zero of=/home/u1/big bs=1M count=40 2>&1"'
