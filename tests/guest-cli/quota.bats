@@ -71,7 +71,7 @@ check_limit() {
 	grep -qx 'DISKSPACE="61440:65536"' "$VX_ROOT/etc/vz/conf/$ct.conf"
 }
 
-@test "plain VPS on a project-quota file system: EDQUOT at the limit, df, vzlist, live set" {
+@test "plain VPS on a project-quota file system: EDQUOT at the limit for its root and a user, the host's root exempt, df, vzlist, live set" {
 	vx_create 451 --layout plain --diskspace 20M:24M
 	! vx_output_has "not enforced"
 	vx_expect_ok vzctl start 451 --wait

@@ -233,8 +233,8 @@ FIXTURE_SETUP(quota)
 	snprintf(mnt, sizeof(mnt), "%s/mnt", self->tmp);
 	snprintf(self->proj, sizeof(self->proj), "%s/p", mnt);
 	ASSERT_EQ(0, mkdir(mnt, 0755));
-	ASSERT_EQ(0, sh("mkfs.ext4 -q -F -O quota,project -m %d %s %dM >&2",
-			RESERVE_PCT, self->img, IMG_MB)) TH_LOG("mkfs.ext4 failed");
+	ASSERT_EQ(0, sh("truncate -s %dM %s && mkfs.ext4 -q -F -O quota,project -m %d %s >&2",
+			IMG_MB, self->img, RESERVE_PCT, self->img)) TH_LOG("mkfs.ext4 failed");
 	ASSERT_EQ(0, sh("mount -o loop,prjquota %s %s >&2", self->img, mnt)) {
 		TH_LOG("cannot mount an ext4 with prjquota (CONFIG_QUOTA, QFMT_V2?)");
 	}
