@@ -174,15 +174,16 @@ static void reap_children(const struct vx_global *g)
 static int serve_forever(const struct vx_global *g, int lfd, int sfd)
 {
 	for (;;) {
-		struct pollfd p[259] = {	/* socket, signals, watch, CTs */
+		struct pollfd p[4] = {	/* socket, signals, CTs' pidfds, watch */
 			{ .fd = lfd, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
 		};
 		int n = 2 + vxd_supervise_pollfds(p + 2, ARRAY_SIZE(p) - 2);
 		struct signalfd_siginfo si;
 
-		/* The timeout lets us notice CTs (re)started behind our back,
-		 * e.g. by a reboot inside the CT handled by its monitor. */
+		/* The timeout matters only without inotify (n == 2): then
+		 * CTs (re)started behind our back, e.g. by a reboot inside the
+		 * CT handled by its monitor, are found by a rescan. */
 		if (poll(p, n, 5000) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -309,6 +310,11 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	vxd_supervise_init(g);
+	/* The socket last: a killed process releases its files in reverse
+	 * order of their numbers, and releasing the inotify watch waits for
+	 * an RCU grace period. A client must not connect to a dying vxd
+	 * meanwhile (and get a reset). */
 	lfd = vxd_listen(g, &err);
 	if (lfd < 0 || sfd < 0) {
 		vxd_log("%s", err ? err->msg : "signalfd failed");
@@ -318,7 +324,6 @@ int main(int argc, char **argv)
 	vxd_register_private_fd(sfd);
 	vxd_log("vxd %s listening on %s (root %s)", VXD_VERSION, g->sock_path,
 		g->root[0] ? g->root : "/");
-	vxd_supervise_init(g);
 	if (ready >= 0) {
 		char ok = 0;
 

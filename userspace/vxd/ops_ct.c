@@ -220,13 +220,15 @@ int vxd_op_destroy(struct vxd_req *r, struct vx_error **err)
 }
 
 /* Host limits that bite at hundreds of VPSes: raised before they do
- * (hostlimits.c); what was raised, or could not be, is told and logged. */
+ * (hostlimits.c); what was raised, or could not be, is told and logged.
+ * The running count is vxd's supervision view rather than a scan of the
+ * run directory, which would cost every start O(running CTs). */
 static void host_limits(struct vxd_req *r)
 {
 	struct vx_host_report hr = { .list = false };
 	char *save = NULL;
 
-	vx_host_limits_check(vx_host_running_cts(r->g), true, &hr);
+	vx_host_limits_check((unsigned int)vxd_supervise_count(), true, &hr);
 	for (char *l = strtok_r(hr.text, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		vxd_info(r, "%s", l);

@@ -5,15 +5,20 @@
  * vxd does not own CT processes: each CT has its own monitor (run.h), which
  * survives vxd and handles reboot and teardown. What vxd keeps is a view:
  * one pidfd per running CT's init, built from the state files at startup
- * ("re-attach"), then kept current by an inotify watch on rundir/ct: a
- * monitor writes CTID.state by rename at every (re)boot, so each start is
- * one event naming one CT, and a pidfd fires when an init exits. Nothing
- * rereads the whole directory per operation (it holds four files per
- * running CT; a rescan after every stop of hundreds of VPSes was O(N^2)),
- * except at startup, on SIGHUP and if the inotify queue overflows.
- * Pidfds are opened with the init's start time checked, so a recycled pid is
- * never taken for a CT. The view feeds the log ("ct 101: init exited") and
+ * ("re-attach") and kept current from then on by inotify on rundir/ct (a
+ * monitor writes CTID.state by rename once its init runs, after every
+ * reboot too) and by the pidfds themselves (an init exits). Pidfds are
+ * opened with the init's start time checked, so a recycled pid is never
+ * taken for a CT. The view feeds the log ("ct 101: init exited") and
  * catches stale state files left by a monitor that was killed.
+ *
+ * Cost: the main process serves every request, so nothing here may grow
+ * with the number of running CTs per request. Each event touches one CT;
+ * the directory (four files per running CT) is scanned only at startup, on
+ * SIGHUP and when the inotify queue overflowed (or, without inotify, after
+ * every worker and init exit). The pidfds sit in an epoll set (no cap on how many CTs
+ * are watched) at descriptor numbers from PIDFD_BASE up when the open-file
+ * limit allows, so a worker drops them all with one close_range().
  *
  * Onboot: ONBOOT=yes CTs are started once per host boot, not on every vxd
  * start, so restarting vxd after a kill never resurrects a CT the admin
@@ -27,8 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,39 +46,67 @@
 #include "state.h"
 #include "vxd.h"
 
-#define MAX_CTS 256	/* pidfds we poll; more CTs are still served */
+#define PIDFD_BASE 4096
 
 struct supervised {
 	unsigned int ctid;
 	pid_t init_pid;
+	unsigned long long init_start;
 	int pidfd;
 };
 
-static struct supervised cts[MAX_CTS];
-static int n_cts;
-static int watch_fd = -1;	/* inotify on rundir/ct; -1: rescans only */
+static struct supervised *cts;
+static size_t n_cts, cap_cts;
+static int ep = -1, ino = -1;
+static char *ctdir;
 
 static struct supervised *find(unsigned int ctid)
 {
-	for (int i = 0; i < n_cts; i++)
+	for (size_t i = 0; i < n_cts; i++)
 		if (cts[i].ctid == ctid)
 			return &cts[i];
 	return NULL;
 }
 
-static void drop(int i)
+static void drop(struct supervised *s)
 {
-	close(cts[i].pidfd);
-	cts[i] = cts[--n_cts];
+	close(s->pidfd);	/* also leaves the epoll set */
+	*s = cts[--n_cts];
 }
 
-/* Adds ctid if its state file names a live init. Returns true if added. */
-static bool attach(const struct vx_global *g, unsigned int ctid, bool log)
+/* Moves fd up to PIDFD_BASE or beyond when the limit allows (see top). */
+static int park_fd(int fd)
 {
+	struct rlimit rl;
+	int hi;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur <= PIDFD_BASE)
+		return fd;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, PIDFD_BASE);
+	if (hi < 0)
+		return fd;
+	close(fd);
+	return hi;
+}
+
+/* Watches ctid if its state file names a live init, replacing a watched
+ * init the file no longer names (a reboot). An init that just exited
+ * (dead_pid) may still be an unreaped zombie that passes the start time
+ * check: its state file is the monitor's to replace or remove. */
+static bool attach(const struct vx_global *g, unsigned int ctid, bool log,
+		   pid_t dead_pid, unsigned long long dead_start)
+{
+	struct supervised *old = find(ctid);
+	struct epoll_event ev = { .events = EPOLLIN };
 	struct vx_state st;
 	int fd;
 
 	if (vx_state_read(g, ctid, &st, NULL) < 0)
+		return false;
+	if (old && old->init_pid == st.init_pid &&
+	    old->init_start == st.init_start)
+		return true;
+	if (st.init_pid == dead_pid && st.init_start == dead_start)
 		return false;
 	fd = vx_pidfd_open_checked(st.init_pid, st.init_start);
 	if (fd < 0) {
@@ -84,12 +119,28 @@ static bool attach(const struct vx_global *g, unsigned int ctid, bool log)
 		}
 		return false;
 	}
-	if (n_cts == MAX_CTS) {
+	if (old)
+		drop(old);
+	fd = park_fd(fd);
+	if (n_cts == cap_cts) {
+		size_t cap = cap_cts ? 2 * cap_cts : 64;
+		struct supervised *n = realloc(cts, cap * sizeof(*n));
+
+		if (!n) {
+			close(fd);
+			return false;
+		}
+		cts = n;
+		cap_cts = cap;
+	}
+	ev.data.u32 = ctid;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		close(fd);
 		return false;
 	}
 	cts[n_cts++] = (struct supervised){
-		.ctid = ctid, .init_pid = st.init_pid, .pidfd = fd,
+		.ctid = ctid, .init_pid = st.init_pid,
+		.init_start = st.init_start, .pidfd = fd,
 	};
 	if (log)
 		vxd_log("ct %u: re-attached (init pid %d, monitor pid %d)",
@@ -97,144 +148,158 @@ static bool attach(const struct vx_global *g, unsigned int ctid, bool log)
 	return true;
 }
 
+/* "CTID.state" -> ctid; false for every other name. */
+static bool state_name(const char *name, unsigned int *ctid)
+{
+	char tail[8];
+
+	return sscanf(name, "%u.%7s", ctid, tail) == 2 &&
+	       !strcmp(tail, "state");
+}
+
+static void watch_dir(void)
+{
+	if (ino >= 0 &&
+	    inotify_add_watch(ino, ctdir, IN_MOVED_TO | IN_ONLYDIR) < 0) {
+		close(ino);
+		ino = -1;
+	}
+}
+
 static void scan(const struct vx_global *g, bool startup)
 {
-	cleanup_free char *dir = NULL;
-	cleanup_dir DIR *d = NULL;
+	cleanup_dir DIR *d = opendir(ctdir);
 	struct dirent *de;
 
-	if (asprintf(&dir, "%s/ct", g->rundir) < 0)
-		return;
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
+	while (d && (de = readdir(d))) {
 		unsigned int ctid;
-		char tail[8];
 
-		if (sscanf(de->d_name, "%u.%7s", &ctid, tail) != 2 ||
-		    strcmp(tail, "state") || find(ctid))
-			continue;
-		attach(g, ctid, startup);
+		if (state_name(de->d_name, &ctid))
+			attach(g, ctid, startup, 0, 0);
 	}
 }
 
 void vxd_supervise_init(const struct vx_global *g)
 {
-	cleanup_free char *dir = NULL;
-
-	/* The watch first: a CT started during the scan is seen by one or
-	 * the other (attach() ignores what it has already). */
-	if (asprintf(&dir, "%s/ct", g->rundir) >= 0 &&
-	    vx_mkdir_p(dir, 0755, NULL) == 0) {
-		watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-		if (watch_fd >= 0 &&
-		    inotify_add_watch(watch_fd, dir, IN_MOVED_TO | IN_CREATE) < 0) {
-			close(watch_fd);
-			watch_fd = -1;
-		}
+	if (asprintf(&ctdir, "%s/ct", g->rundir) < 0)
+		ctdir = NULL;
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (!ctdir || ep < 0) {
+		vxd_log("cannot supervise containers: %m");
+		return;
 	}
-	if (watch_fd < 0)
+	/* watched before the scan: nothing started meanwhile is missed */
+	vx_mkdir_p(ctdir, 0755, NULL);
+	watch_dir();
+	if (ino < 0)
 		vxd_log("inotify on %s: %m; rescanning it after every operation",
-			dir ? dir : "rundir");
+			ctdir);
 	scan(g, true);
-	vxd_log("supervising %d running container%s", n_cts,
+	vxd_log("supervising %zu running container%s", n_cts,
 		n_cts == 1 ? "" : "s");
 }
 
 void vxd_supervise_rescan(const struct vx_global *g)
 {
-	scan(g, false);
+	if (ctdir && ep >= 0)
+		scan(g, false);
 }
 
-/* After a worker finished: without the watch, it may have started a CT. */
 void vxd_supervise_worker_done(const struct vx_global *g)
 {
-	if (watch_fd < 0)
-		scan(g, false);
+	if (ino < 0)
+		vxd_supervise_rescan(g);
 }
 
 int vxd_supervise_pollfds(struct pollfd *p, int max)
 {
 	int n = 0;
 
-	if (watch_fd >= 0 && n < max)
-		p[n++] = (struct pollfd){ .fd = watch_fd, .events = POLLIN };
-	for (int i = 0; i < n_cts && n < max; i++)
-		p[n++] = (struct pollfd){ .fd = cts[i].pidfd, .events = POLLIN };
+	if (ep >= 0 && n < max)
+		p[n++] = (struct pollfd){ .fd = ep, .events = POLLIN };
+	if (ino >= 0 && n < max)
+		p[n++] = (struct pollfd){ .fd = ino, .events = POLLIN };
 	return n;
 }
 
-/* CTID.state was (re)written: a start, or a reboot's new init. */
-static void state_written(const struct vx_global *g, const char *name)
-{
-	struct supervised *s;
-	struct vx_state st;
-	unsigned int ctid;
-	char tail[8];
-
-	if (sscanf(name, "%u.%7s", &ctid, tail) != 2 || strcmp(tail, "state"))
-		return;
-	s = find(ctid);
-	/* a reboot's state may come before the old init's pidfd fires */
-	if (s && vx_state_read(g, ctid, &st, NULL) == 0 &&
-	    st.init_pid != s->init_pid) {
-		drop((int)(s - cts));
-		s = NULL;
-	}
-	if (!s)
-		attach(g, ctid, false);
-}
-
-static void watch_event(const struct vx_global *g)
+/* inotify: a state file was (re)written, i.e. a CT started or rebooted. */
+static void dir_events(const struct vx_global *g)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t len;
 
-	while ((len = read(watch_fd, buf, sizeof(buf))) > 0) {
+	while ((len = read(ino, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + len;) {
-			const struct inotify_event *ev = (const void *)p;
+			struct inotify_event *e = (struct inotify_event *)p;
+			unsigned int ctid;
 
-			if (ev->mask & IN_Q_OVERFLOW)
+			p += sizeof(*e) + e->len;
+			if (e->mask & (IN_Q_OVERFLOW | IN_IGNORED)) {
+				/* lost events, or rundir/ct was removed */
+				if (e->mask & IN_IGNORED) {
+					vx_mkdir_p(ctdir, 0755, NULL);
+					watch_dir();
+				}
 				scan(g, false);
-			else if (ev->len)
-				state_written(g, ev->name);
-			p += sizeof(*ev) + ev->len;
+			} else if (e->len && state_name(e->name, &ctid)) {
+				attach(g, ctid, false, 0, 0);
+			}
 		}
 	}
 }
 
 void vxd_supervise_event(const struct vx_global *g, int fd)
 {
-	if (fd == watch_fd) {
-		watch_event(g);
+	struct epoll_event evs[64];
+	int n;
+
+	if (fd == ino) {
+		dir_events(g);
 		return;
 	}
-	for (int i = 0; i < n_cts; i++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+	while ((n = epoll_wait(ep, evs, ARRAY_SIZE(evs), 0)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct supervised *s = find(evs[i].data.u32);
+			pid_t pid;
+			unsigned long long start;
 
-		/* fd may be a new CT's pidfd that took a number dropped
-		 * earlier in this poll round: only an exited init counts */
-		if (cts[i].pidfd != fd || poll(&p, 1, 0) != 1)
-			continue;
-		vxd_log("ct %u: init (pid %d) exited", cts[i].ctid,
-			(int)cts[i].init_pid);
-		drop(i);
-		break;
+			if (!s)
+				continue;
+			pid = s->init_pid;
+			start = s->init_start;
+			vxd_log("ct %u: init (pid %d) exited", s->ctid, (int)pid);
+			drop(s);
+			/* On a reboot inside the CT the monitor starts a new
+			 * init; its state file may name it already. */
+			attach(g, evs[i].data.u32, false, pid, start);
+		}
 	}
-	/* On a reboot inside the CT the monitor starts a new init and
-	 * rewrites the state file: the watch sees that. */
-	if (watch_fd < 0)
-		scan(g, false);
+	if (ino < 0)
+		vxd_supervise_rescan(g);
+}
+
+/* Kept by a worker after forget(): the count as of its fork. */
+static size_t n_known;
+
+size_t vxd_supervise_count(void)
+{
+	return ep >= 0 ? n_cts : n_known;
 }
 
 void vxd_supervise_forget(void)
 {
-	while (n_cts)
-		drop(n_cts - 1);
-	if (watch_fd >= 0)
-		close(watch_fd);
-	watch_fd = -1;
+	n_known = n_cts;
+	for (size_t i = 0; i < n_cts; i++)
+		if (cts[i].pidfd < PIDFD_BASE)
+			close(cts[i].pidfd);
+	n_cts = 0;
+	close_range(PIDFD_BASE, ~0U, 0);
+	if (ep >= 0)
+		close(ep);
+	if (ino >= 0)
+		close(ino);
+	ep = ino = -1;
 }
 
 static bool onboot_due(const struct vx_global *g)

@@ -119,18 +119,22 @@ int vxd_heavy_slot(const struct vx_global *g);
 
 /* supervise.c */
 void vxd_supervise_init(const struct vx_global *g);
-/* Re-reads state files: picks up CTs started or stopped meanwhile. */
+/* Re-reads every state file (SIGHUP): the view rebuilt from scratch. */
 void vxd_supervise_rescan(const struct vx_global *g);
 /* A worker exited: rescans only if rundir/ct cannot be watched. */
 void vxd_supervise_worker_done(const struct vx_global *g);
-/* pollfds of the state-file watch and supervised inits; returns how many
- * were written (<= max). */
+/* The supervisor's fds to poll (an epoll set of init pidfds, an inotify
+ * watch on rundir/ct); returns how many were written (<= max, at most 2). */
 int vxd_supervise_pollfds(struct pollfd *p, int max);
+/* One of those fds is readable. */
 void vxd_supervise_event(const struct vx_global *g, int fd);
 /* Starts ONBOOT=yes CTs once per host boot, in a child process. */
 void vxd_onboot(const struct vx_global *g);
 /* In a worker: closes the supervisor's pidfds. */
 void vxd_supervise_forget(void);
+/* Running CTs as vxd saw them (in a worker: when it was forked). O(1),
+ * unlike counting state files; may lag a burst of starts by a few. */
+size_t vxd_supervise_count(void);
 
 #define VXD_VERSION "0.1"
 
