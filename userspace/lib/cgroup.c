@@ -4,7 +4,7 @@
  *
  * Detection runs once per process: the layout is a property of the boot,
  * and re-reading mountinfo on every operation would cost more than the
- * operation. The set of hierarchies is read from /proc/self/mountinfo, so
+ * operation (it has a line per running CT's mount). The set of hierarchies is read from /proc/self/mountinfo, so
  * co-mounted controllers ("cpu,cpuacct") and named hierarchies
  * ("name=systemd") are handled without a table of known names.
  */
@@ -86,24 +86,69 @@ const char *vx_cgroup_mode_name(enum vx_cgroup_mode m)
 	return "?";
 }
 
-static int add_dir(struct vx_cgroup *cg, const char *mnt, const char *ctrls,
-		   bool v2)
+/* The hierarchies found in mountinfo, once per process (see top): vxd
+ * reads them at startup (vx_cgroup_preload) and every worker and monitor
+ * inherits the list, so a start never parses mountinfo, which has a line
+ * per running CT. */
+struct hier {
+	char *mnt;
+	char *ctrls;	/* as in struct vx_cgroup_dir */
+	bool v2;
+};
+
+static struct hier *hiers;
+static size_t nhiers;
+static bool hiers_read;
+
+static int add_hier(const char *mnt, const char *ctrls, bool v2)
+{
+	struct hier *h;
+
+	/* A hierarchy mounted twice (bind mounts) is one hierarchy. */
+	for (size_t i = 0; i < nhiers; i++)
+		if (hiers[i].v2 == v2 && !strcmp(hiers[i].ctrls, ctrls))
+			return 0;
+	h = realloc(hiers, (nhiers + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	hiers = h;
+	h = &hiers[nhiers];
+	h->v2 = v2;
+	h->mnt = strdup(mnt);
+	h->ctrls = strdup(ctrls);
+	if (!h->mnt || !h->ctrls) {
+		free(h->mnt);
+		free(h->ctrls);
+		return -ENOMEM;
+	}
+	nhiers++;
+	return 0;
+}
+
+static void drop_hiers(void)
+{
+	for (size_t i = 0; i < nhiers; i++) {
+		free(hiers[i].mnt);
+		free(hiers[i].ctrls);
+	}
+	free(hiers);
+	hiers = NULL;
+	nhiers = 0;
+}
+
+static int add_dir(struct vx_cgroup *cg, const struct hier *h)
 {
 	struct vx_cgroup_dir *d;
 
-	/* A hierarchy mounted twice (bind mounts) is one hierarchy. */
-	for (size_t i = 0; i < cg->ndirs; i++)
-		if (cg->dirs[i].v2 == v2 && !strcmp(cg->dirs[i].ctrls, ctrls))
-			return 0;
 	d = realloc(cg->dirs, (cg->ndirs + 1) * sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	cg->dirs = d;
 	d = &cg->dirs[cg->ndirs];
 	memset(d, 0, sizeof(*d));
-	d->v2 = v2;
-	d->ctrls = strdup(ctrls);
-	if (asprintf(&d->path, "%s/%s", mnt, cg->rel) < 0)
+	d->v2 = h->v2;
+	d->ctrls = strdup(h->ctrls);
+	if (asprintf(&d->path, "%s/%s", h->mnt, cg->rel) < 0)
 		d->path = NULL;
 	cg->ndirs++;
 	if (!d->ctrls || !d->path)
@@ -134,13 +179,16 @@ static void v1_ctrls(char *opts, char *out, size_t len)
 /* Reads the hierarchies from mountinfo. Only mounts of the hierarchy root
  * (mountinfo field 4 == "/") are usable: a bind of a sub-cgroup would put
  * our CT below someone else's cgroup. */
-static int scan_mounts(struct vx_cgroup *cg, bool want_v1, bool want_v2)
+static int scan_mounts(void)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
 	int ret = 0;
 
+	if (hiers_read)
+		return 0;
+	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return -errno;
 	while (getline(&line, &cap, f) > 0 && ret == 0) {
@@ -154,14 +202,24 @@ static int scan_mounts(struct vx_cgroup *cg, bool want_v1, bool want_v2)
 			continue;
 		if (strcmp(root, "/") || strncmp(mnt, CGROUP_ROOT, 14))
 			continue;
-		if (want_v2 && !strcmp(fstype, "cgroup2")) {
-			ret = add_dir(cg, mnt, "", true);
-		} else if (want_v1 && !strcmp(fstype, "cgroup")) {
+		if (!strcmp(fstype, "cgroup2")) {
+			ret = add_hier(mnt, "", true);
+		} else if (!strcmp(fstype, "cgroup")) {
 			v1_ctrls(opts, ctrls, sizeof(ctrls));
-			ret = add_dir(cg, mnt, ctrls, false);
+			ret = add_hier(mnt, ctrls, false);
 		}
 	}
+	if (ret < 0)
+		drop_hiers();
+	else
+		hiers_read = true;
 	return ret;
+}
+
+void vx_cgroup_preload(void)
+{
+	if (scan_mounts() == 0)
+		vx_cgroup_bpf_prepare();
 }
 
 int vx_cgroup_open(const struct vx_global *g, unsigned int ctid,
@@ -187,7 +245,11 @@ int vx_cgroup_open(const struct vx_global *g, unsigned int ctid,
 		vx_cgroup_free(cg);
 		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cgroup");
 	}
-	ret = scan_mounts(cg, m != VX_CGROUP_V2, m != VX_CGROUP_V1);
+	ret = scan_mounts();
+	/* v1 hierarchies unless pure v2, the cgroup2 one unless pure v1 */
+	for (size_t i = 0; ret == 0 && i < nhiers; i++)
+		if (hiers[i].v2 ? m != VX_CGROUP_V1 : m != VX_CGROUP_V2)
+			ret = add_dir(cg, &hiers[i]);
 	if (ret == 0 && cg->ndirs == 0)
 		ret = -ENOENT;
 	if (ret < 0) {
@@ -252,8 +314,14 @@ int vx_cgroup_write(const char *dir, const char *file, const char *value,
 
 int vx_cgroup_mkdir_p(const char *path, struct vx_error **err)
 {
-	cleanup_free char *p = strdup(path);
+	cleanup_free char *p = NULL;
 
+	/* The parents (hierarchy/prefix) exist but for the first CT. */
+	if (mkdir(path, 0755) == 0)
+		return 1;
+	if (errno == EEXIST)
+		return 0;
+	p = strdup(path);
 	if (!p)
 		return vx_error_set(err, VX_E_RESOURCE, ENOMEM, "cgroup");
 	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
@@ -263,9 +331,51 @@ int vx_cgroup_mkdir_p(const char *path, struct vx_error **err)
 			return vx_error_set(err, VX_E_SYSTEM, errno,
 					    "mkdir %s", p);
 		if (!s)
-			return 0;
+			return 1;	/* it was missing a moment ago */
 		*s = '/';
 	}
+}
+
+/*
+ * What a cgroup the kernel has just made holds without being told: writing
+ * these to a fresh CT directory changes nothing, so a start skips them
+ * (a dozen file writes, some taking kernel-wide locks). A live `vzctl set`
+ * or a directory left over from before (not fresh) writes everything.
+ */
+static const struct {
+	const char *file, *value;
+} fresh_defaults[] = {
+	{ "memory.limit_in_bytes", "-1" },
+	{ "memory.memsw.limit_in_bytes", "-1" },
+	{ "memory.max", "max" },
+	{ "memory.swap.max", "max" },
+	{ "memory.oom.group", "0" },
+	{ "pids.max", "max" },
+	{ "cpu.shares", "1024" },
+	{ "cpu.cfs_period_us", "100000" },
+	{ "cpu.cfs_quota_us", "-1" },
+	{ "cpu.weight", "100" },
+	{ "cpu.max", "max 100000" },
+};
+
+bool vx_cgroup_fresh_default(const struct vx_cgroup *cg, const char *file,
+			     const char *value)
+{
+	size_t len = strlen(value);
+
+	if (!cg->fresh)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(fresh_defaults); i++)
+		if (!strcmp(file, fresh_defaults[i].file) &&
+		    !strcmp(value, fresh_defaults[i].value))
+			return true;
+	/* per-device throttles: a fresh cgroup has no rule to remove */
+	if (!strncmp(file, "blkio.throttle.", 15))
+		return len > 2 && !strcmp(value + len - 2, " 0");
+	if (!strcmp(file, "io.max"))
+		return strstr(value, " rbps=max wbps=max riops=max wiops=max") &&
+		       value[len - 1] == 'x';
+	return false;
 }
 
 /*

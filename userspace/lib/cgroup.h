@@ -84,6 +84,7 @@ struct vx_cgroup {
 	enum vx_cgroup_mode mode;
 	unsigned int ctid;
 	char *rel;			/* "vx/101" */
+	bool fresh;			/* every directory made by create() */
 	size_t ndirs;
 	struct vx_cgroup_dir *dirs;
 };
@@ -102,6 +103,11 @@ const char *vx_cgroup_mode_name(enum vx_cgroup_mode m);
  * pay a little more on the whole host. Idempotent, once per process.
  */
 void vx_cgroup_tune(const struct vx_global *g);
+
+/* Reads what every later start needs once, in a long-lived parent (vxd)
+ * whose children inherit it: the hierarchies (mountinfo) and the loaded
+ * device program. Optional: without it each process does it itself. */
+void vx_cgroup_preload(void);
 
 /* Builds the handle (no filesystem change). rel == NULL: prefix/ctid. */
 int vx_cgroup_open(const struct vx_global *g, unsigned int ctid,
@@ -153,14 +159,23 @@ extern const struct vx_dev_rule vx_dev_allow[];
 extern const size_t vx_dev_allow_n;
 
 /* Attaches a BPF device program allowing exactly rules to the cgroup2
- * directory dir (cgroup_bpf.c). */
+ * directory dir (cgroup_bpf.c). The program for vx_dev_allow is loaded
+ * once per process and shared by every CT. */
 int vx_cgroup_bpf_devices(const char *dir, const struct vx_dev_rule *rules,
 			  size_t n, struct vx_error **err);
+/* Loads the shared vx_dev_allow program now (vx_cgroup_preload). */
+void vx_cgroup_bpf_prepare(void);
+/* Its fd, or -1: a process that closes its fds keeps this one. */
+int vx_cgroup_bpf_fd(void);
 
 /* Helpers shared by the backends (cgroup.c). */
 int vx_cgroup_write(const char *dir, const char *file, const char *value,
 		    struct vx_error **err);
+/* 1: path was made here, 0: it existed, < 0: error. */
 int vx_cgroup_mkdir_p(const char *path, struct vx_error **err);
+/* true if cg is fresh and file already holds value (see cgroup.c). */
+bool vx_cgroup_fresh_default(const struct vx_cgroup *cg, const char *file,
+			     const char *value);
 int vx_cgroup_rmdir_wait(const char *path, struct vx_error **err);
 /* SIGKILLs every process listed in dir/cgroup.procs until it is empty. */
 int vx_cgroup_kill_listed(const char *dir, struct vx_error **err);

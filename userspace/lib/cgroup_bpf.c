@@ -6,8 +6,8 @@
  *
  * The kernel runs the program on every device open and mknod by a task in
  * the cgroup (or below it); returning 0 denies with EPERM. The program is
- * pinned by the attachment, so the fd is closed right after attaching and
- * the program goes away with the cgroup. On a hybrid host we attach it to
+ * pinned by each attachment; one loaded program serves every CT (see
+ * shared_prog), so a start costs an attach, not a verifier run. On a hybrid host we attach it to
  * the CT's unified directory *and* keep the v1 devices controller: the
  * kernel checks both, so each is a backstop for the other.
  */
@@ -85,14 +85,13 @@ static int prog_build(const struct vx_dev_rule *rules, size_t n,
 	return i;
 }
 
-int vx_cgroup_bpf_devices(const char *dir, const struct vx_dev_rule *rules,
-			  size_t n, struct vx_error **err)
+static int prog_load(const struct vx_dev_rule *rules, size_t n,
+		     const char *dir, struct vx_error **err)
 {
 	struct bpf_insn insns[MAX_INSNS];
 	char log[4096] = "";
 	union bpf_attr a;
-	cleanup_close int prog = -1, cg = -1;
-	int count = prog_build(rules, n, insns);
+	int count = prog_build(rules, n, insns), prog;
 
 	if (count < 0)
 		return vx_error_set(err, VX_E_SETDEV, -count,
@@ -116,6 +115,66 @@ int vx_cgroup_bpf_devices(const char *dir, const struct vx_dev_rule *rules,
 		return vx_error_set(err, VX_E_SETDEV, saved,
 				    "load the device program for %s%s%.200s",
 				    dir, log[0] ? ": " : "", log);
+	}
+	return prog;
+}
+
+/*
+ * The vx_dev_allow program, loaded once per process: the verifier run is
+ * most of what attaching costs, and every CT gets the same program. Before
+ * each use the fd is checked to still be a device program: a child that
+ * closed its fds (the monitor keeps this one, see monitor.c) may have the
+ * number reused by an unrelated file.
+ */
+static int shared_prog = -1;
+
+static bool shared_prog_valid(void)
+{
+	struct bpf_prog_info info;
+	union bpf_attr a;
+
+	if (shared_prog < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = shared_prog;
+	a.info.info_len = sizeof(info);
+	a.info.info = (uintptr_t)&info;
+	return syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) == 0 &&
+	       info.type == BPF_PROG_TYPE_CGROUP_DEVICE;
+}
+
+void vx_cgroup_bpf_prepare(void)
+{
+	if (shared_prog_valid())
+		return;
+	shared_prog = prog_load(vx_dev_allow, vx_dev_allow_n, "the CTs", NULL);
+}
+
+int vx_cgroup_bpf_fd(void)
+{
+	return shared_prog;
+}
+
+int vx_cgroup_bpf_devices(const char *dir, const struct vx_dev_rule *rules,
+			  size_t n, struct vx_error **err)
+{
+	cleanup_close int own = -1, cg = -1;
+	union bpf_attr a;
+	int prog;
+
+	if (rules == vx_dev_allow && n == vx_dev_allow_n) {
+		if (!shared_prog_valid()) {
+			shared_prog = prog_load(rules, n, dir, err);
+			if (shared_prog < 0)
+				return shared_prog;
+		}
+		prog = shared_prog;
+	} else {
+		own = prog_load(rules, n, dir, err);
+		if (own < 0)
+			return own;
+		prog = own;
 	}
 	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg < 0)

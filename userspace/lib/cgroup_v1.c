@@ -97,6 +97,7 @@ static int cpuset_fill(const char *dir, struct vx_error **err)
 
 static int v1_create(struct vx_cgroup *cg, struct vx_error **err)
 {
+	cg->fresh = true;
 	for (size_t i = 0; i < cg->ndirs; i++) {
 		struct vx_cgroup_dir *d = &cg->dirs[i];
 		int ret;
@@ -104,6 +105,8 @@ static int v1_create(struct vx_cgroup *cg, struct vx_error **err)
 		ret = vx_cgroup_mkdir_p(d->path, err);
 		if (ret < 0)
 			return ret;
+		if (ret == 0)
+			cg->fresh = false;
 		/* cpuset children start with empty cpus/mems, and attach
 		 * then fails with ENOSPC: fill each new level from its
 		 * parent, top-down. */
@@ -186,7 +189,12 @@ static const char *v1_num(char *buf, size_t len, uint64_t v)
 static int v1_write(struct vx_cgroup *cg, const char *ctrl, const char *file,
 		    const char *value, int code, struct vx_error **err)
 {
-	int ret = v1_set(cg, ctrl, file, value, err);
+	int ret;
+
+	if (vx_cgroup_fresh_default(cg, file, value) &&
+	    vx_cgroup_find(cg, ctrl))
+		return 0;
+	ret = v1_set(cg, ctrl, file, value, err);
 
 	if (ret < 0 && err && *err && (*err)->code != VX_E_NOKERNEL)
 		(*err)->code = code;
@@ -280,7 +288,9 @@ static int v1_cpuset(struct vx_cgroup *cg, const struct vx_limits *l,
 	if (l->cpumask[0])
 		return v1_write(cg, "cpuset", "cpuset.cpus", l->cpumask,
 				VX_E_SETFSHD, err);
-	/* no mask: every CPU the parent has */
+	/* no mask: every CPU the parent has, as create() copied them */
+	if (cg->fresh)
+		return 0;
 	snprintf(path, sizeof(path), "%s", d->path);
 	*strrchr(path, '/') = '\0';
 	strncat(path, "/cpuset.cpus", sizeof(path) - strlen(path) - 1);

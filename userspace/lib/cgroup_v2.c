@@ -46,6 +46,7 @@ static int v2_create(struct vx_cgroup *cg, struct vx_error **err)
 
 	if (ret < 0)
 		return ret;
+	cg->fresh = ret == 1;
 	v2_enable_controllers(cg->dirs[0].path);
 	ret = vx_cgroup_bpf_devices(cg->dirs[0].path, vx_dev_allow,
 				    vx_dev_allow_n, err);
@@ -97,7 +98,11 @@ static const char *v2_num(char *buf, size_t len, uint64_t v)
 static int v2_write(struct vx_cgroup *cg, const char *file, const char *value,
 		    int code, struct vx_error **err)
 {
-	int ret = vx_cgroup_write(cg->dirs[0].path, file, value, err);
+	int ret;
+
+	if (vx_cgroup_fresh_default(cg, file, value))
+		return 0;
+	ret = vx_cgroup_write(cg->dirs[0].path, file, value, err);
 
 	if (ret < 0 && err && *err)
 		(*err)->code = (*err)->errnum == ENOENT ? VX_E_NOKERNEL : code;

@@ -555,6 +555,29 @@ static int reboot_lock(struct monitor *m)
 	return -1;
 }
 
+/* Closes every fd from 3 up but those in keep (n of them; -1s ignored). */
+static void keep_only(int *keep, int n)
+{
+	int from = 3;
+
+	for (int i = 0; i < n; i++)	/* sort: n is tiny */
+		for (int j = i + 1; j < n; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from)
+			close_range(from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
 static void setup_process(const struct vx_run_cfg *cfg, int *report_fd)
 {
 	char name[16];
@@ -571,11 +594,11 @@ static void setup_process(const struct vx_run_cfg *cfg, int *report_fd)
 	sigfillset(&mask);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 
-	/* Keep only the report pipe: nothing of vxd (its socket, a client's
-	 * fds, the CT lock) may stay open in a process that lives on. */
+	/* Keep only the report pipe and the shared device program (each
+	 * (re)boot attaches it): nothing of vxd (its socket, a client's fds,
+	 * the CT lock) may stay open in a process that lives on. */
 	fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, 3);
-	close_range(3, fd - 1, 0);
-	close_range(fd + 1, ~0U, 0);
+	keep_only((int[]){ fd, vx_cgroup_bpf_fd() }, 2);
 	*report_fd = fd;
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	dup2(fd, 0);

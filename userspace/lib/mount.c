@@ -14,6 +14,7 @@
  * its upperdir instead (overlay.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,14 +49,21 @@ static void unescape_mountinfo(char *s)
 	*o = '\0';
 }
 
-/* Is path (resolved) a mount point in our mount namespace? */
+/* Is path (resolved) a mount point in our mount namespace? statx says so
+ * in one call (Linux >= 5.8); mountinfo, the fallback, has a line per
+ * running CT. */
 bool vx_is_mount_point(const char *path)
 {
 	char real[PATH_MAX], mnt[PATH_MAX + 1];
 	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
+	struct statx stx;
 	size_t cap = 0;
 
+	if (statx(AT_FDCWD, path, 0, 0, &stx) < 0)
+		return false;
+	if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+		return stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
 	if (!realpath(path, real))
 		return false;
 	f = fopen("/proc/self/mountinfo", "re");

@@ -198,7 +198,8 @@ int vx_ct_start(const struct vx_global *g, struct vx_ct *ct,
 		return ret;
 	cfg.wait = o && o->wait;
 	cfg.restore = o ? o->restore : NULL;
-	/* compiled here, once per vxd, inherited by every monitor */
+	/* compiled once per process: vxd does it at startup, so this
+	 * worker and the monitor inherit it */
 	ret = vx_seccomp_prepare(err);
 	if (ret < 0)
 		return ret;

@@ -26,10 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "global.h"
 #include "hostlimits.h"
+#include "kctx.h"
 #include "net.h"
+#include "seccomp_filter.h"
 #include "storage.h"
 #include "vxd.h"
 
@@ -310,11 +313,22 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	/* Per-host work every start would repeat, done once: workers and
+	 * the CTs' monitors inherit the results (cgroup hierarchies, the
+	 * device program, the compiled seccomp filter, whether the kernel
+	 * has contexts). */
+	vx_cgroup_preload();
+	vx_kctx_present();
+	if (vx_seccomp_prepare(&err) < 0) {
+		vxd_log("%s", err->msg);
+		vx_error_free(err);
+		err = NULL;
+	}
 	vxd_supervise_init(g);
 	/* The socket last: a killed process releases its files in reverse
-	 * order of their numbers, and releasing the inotify watch waits for
-	 * an RCU grace period. A client must not connect to a dying vxd
-	 * meanwhile (and get a reset). */
+	 * order of their numbers, and releasing the inotify watch and the
+	 * device program waits for RCU grace periods. A client must not
+	 * connect to a dying vxd meanwhile (and get a reset). */
 	lfd = vxd_listen(g, &err);
 	if (lfd < 0 || sfd < 0) {
 		vxd_log("%s", err ? err->msg : "signalfd failed");
