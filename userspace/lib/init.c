@@ -144,7 +144,7 @@ static const char *const init_env[] = {
 };
 
 static int init_prepare(const struct vx_run_cfg *cfg, int go_fd,
-			int sock_fd, struct vx_error **err)
+			int sock_fd, int tree_fd, struct vx_error **err)
 {
 	cleanup_close int master = -1, slave = -1;
 	const char *hostname;
@@ -165,7 +165,8 @@ static int init_prepare(const struct vx_run_cfg *cfg, int go_fd,
 		vx_error_prefix(err, "ct %u", cfg->ctid);
 		return ret;
 	}
-	ret = vx_rootfs_setup(cfg->ctid, cfg->root, &master, &slave, err);
+	ret = vx_rootfs_setup(cfg->ctid, cfg->root, tree_fd, &master, &slave,
+			      err);
 	if (ret < 0)
 		return ret;
 	if (send_fd(sock_fd, master) < 0)
@@ -209,14 +210,14 @@ static int init_prepare(const struct vx_run_cfg *cfg, int go_fd,
 }
 
 void vx_init_child(const struct vx_run_cfg *cfg, int go_fd, int err_fd,
-		   int sock_fd)
+		   int sock_fd, int tree_fd)
 {
 	struct vx_error *err = NULL;
 	char *argv[] = { (char *)cfg->init, NULL };
 
 	/* 1: nothing inherited from the monitor survives exec. */
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (init_prepare(cfg, go_fd, sock_fd, &err) == 0) {
+	if (init_prepare(cfg, go_fd, sock_fd, tree_fd, &err) == 0) {
 		execve(cfg->init, argv, (char **)init_env);
 		vx_error_set(&err, VX_E_BAD_CT, errno, "ct %u: exec %s",
 			     cfg->ctid, cfg->init);

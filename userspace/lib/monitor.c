@@ -40,6 +40,7 @@
 #include "crashpoint.h"
 #include "resources.h"
 #include "lock.h"
+#include "mntns.h"
 #include "net.h"
 #include "runtime.h"
 #include "state.h"
@@ -295,10 +296,15 @@ static void net_resolv(struct monitor *m)
 static int spawn_init(struct monitor *m, struct vx_error **err)
 {
 	cleanup_close int err_r = -1, err_w = -1, sock_m = -1, sock_c = -1;
-	cleanup_close int go_r = -1, go_w = -1;
+	cleanup_close int go_r = -1, go_w = -1, tree = -1;
 	struct vx_clone_args args = { 0 };
 	int pipefd[2], gofd[2], sv[2], pidfd = -1, ret;
 	pid_t pid;
+
+	/* VE_ROOT for init to enter from the seed namespace (mntns.c) */
+	if (vx_mntns_seed_fd() >= 0)
+		tree = open_tree(AT_FDCWD, m->cfg->root, OPEN_TREE_CLONE |
+				 AT_RECURSIVE | OPEN_TREE_CLOEXEC);
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return vx_error_set(err, VX_E_RESOURCE, errno, "pipe");
@@ -313,6 +319,8 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 	sock_m = sv[0];
 	sock_c = sv[1];
 	args.flags = CLONE_PIDFD | VX_CT_NS;
+	if (tree >= 0)
+		args.flags &= ~(uint64_t)CLONE_NEWNS;
 	args.pidfd = (uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
@@ -322,13 +330,14 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 				    "ct %u: clone init into new namespaces",
 				    m->ct->ctid);
 	if (pid == 0)
-		vx_init_child(m->cfg, go_r, err_w, sock_c);
+		vx_init_child(m->cfg, go_r, err_w, sock_c, tree);
 
 	m->init_pid = pid;
 	m->init_fd = pidfd;
 	close(steal_fd(err_w));
 	close(steal_fd(sock_c));
 	close(steal_fd(go_r));
+	close(steal_fd(tree));
 	ret = vx_cgroup_create(m->cg, err);
 	if (ret == 0)
 		ret = apply_limits(m, err);
@@ -594,11 +603,12 @@ static void setup_process(const struct vx_run_cfg *cfg, int *report_fd)
 	sigfillset(&mask);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 
-	/* Keep only the report pipe and the shared device program (each
-	 * (re)boot attaches it): nothing of vxd (its socket, a client's fds,
-	 * the CT lock) may stay open in a process that lives on. */
+	/* Keep only the report pipe, the shared device program and the
+	 * seed mount namespace (each (re)boot uses them): nothing of vxd (its
+	 * socket, a client's fds, the CT lock) may stay open in a process
+	 * that lives on. */
 	fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, 3);
-	keep_only((int[]){ fd, vx_cgroup_bpf_fd() }, 2);
+	keep_only((int[]){ fd, vx_cgroup_bpf_fd(), vx_mntns_seed_fd() }, 3);
 	*report_fd = fd;
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	dup2(fd, 0);

@@ -11,10 +11,12 @@
  *
  * The tree is made MS_PRIVATE (not slave): nothing the CT mounts may
  * propagate to the host, and the host's later mounts are none of the CT's
- * business.
+ * business. Started by vxd, init does not even copy the host's tree: it
+ * starts from the seed namespace (mntns.c), whose mounts are private.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mntns.h"
 #include "rootfs.h"
 
 #define MS_NOSX (MS_NOSUID | MS_NOEXEC)
@@ -93,16 +96,30 @@ static int mkdir_p(const char *path, mode_t mode)
 	}
 }
 
-static int enter_root(unsigned int ctid, const char *root,
+static int enter_root(unsigned int ctid, const char *root, int tree,
 		      struct vx_error **err)
 {
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return fail(err, ctid, "make private", "/");
-	/* pivot_root needs new_root to be a mount point */
-	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return fail(err, ctid, "bind", root);
-	if (chdir(root) < 0)
-		return fail(err, ctid, "chdir", root);
+	if (tree >= 0) {
+		/* a copy of the seed's one mount (mntns.c), and root's clone
+		 * on its empty directory */
+		if (setns(vx_mntns_seed_fd(), CLONE_NEWNS) < 0 ||
+		    unshare(CLONE_NEWNS) < 0)
+			return fail(err, ctid, "join the seed mount namespace for",
+				    root);
+		if (move_mount(tree, "", AT_FDCWD, VX_MNTNS_CT_DIR,
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return fail(err, ctid, "attach", root);
+		if (chdir(VX_MNTNS_CT_DIR) < 0)
+			return fail(err, ctid, "chdir", root);
+	} else {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return fail(err, ctid, "make private", "/");
+		/* pivot_root needs new_root to be a mount point */
+		if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return fail(err, ctid, "bind", root);
+		if (chdir(root) < 0)
+			return fail(err, ctid, "chdir", root);
+	}
 	/* pivot_root(".", "."): old root ends up stacked under the new one
 	 * and is detached at once; no put_old directory needed in the CT. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -211,13 +228,13 @@ static int make_console(unsigned int ctid, int *master, int *slave,
 	return 0;
 }
 
-int vx_rootfs_setup(unsigned int ctid, const char *root, int *master,
-		    int *slave, struct vx_error **err)
+int vx_rootfs_setup(unsigned int ctid, const char *root, int tree,
+		    int *master, int *slave, struct vx_error **err)
 {
 	int ret;
 
 	umask(022);
-	ret = enter_root(ctid, root, err);
+	ret = enter_root(ctid, root, tree, err);
 	if (ret == 0)
 		ret = mount_at(ctid, "proc", "/proc", "proc",
 			       MS_NOSX | MS_NODEV, NULL, err);

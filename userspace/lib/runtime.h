@@ -45,10 +45,12 @@ void vx_monitor_main(const struct vx_global *g, struct vx_ct *ct,
 /* The CT's init before exec (child of the monitor, in the new
  * namespaces). Sends the console master over sock_fd, waits for one byte
  * on go_fd (the monitor has put it into the CT's cgroups), reports an
- * error over err_fd; on success execs and never returns. */
+ * error over err_fd; on success execs and never returns. tree_fd: VE_ROOT
+ * cloned by open_tree, to enter through the seed mount namespace (mntns.h;
+ * init was cloned without CLONE_NEWNS), or -1. */
 __attribute__((noreturn))
 void vx_init_child(const struct vx_run_cfg *cfg, int go_fd, int err_fd,
-		   int sock_fd);
+		   int sock_fd, int tree_fd);
 
 /* Applies seccomp and the capability bounding set to the caller. */
 int vx_confine(uint64_t caps, struct vx_error **err);

@@ -31,6 +31,7 @@
 #include "global.h"
 #include "hostlimits.h"
 #include "kctx.h"
+#include "mntns.h"
 #include "net.h"
 #include "seccomp_filter.h"
 #include "storage.h"
@@ -316,9 +317,10 @@ int main(int argc, char **argv)
 	/* Per-host work every start would repeat, done once: workers and
 	 * the CTs' monitors inherit the results (cgroup hierarchies, the
 	 * device program, the compiled seccomp filter, whether the kernel
-	 * has contexts). */
+	 * has contexts, the seed mount namespace). */
 	vx_cgroup_preload();
 	vx_kctx_present();
+	vx_mntns_prepare();
 	if (vx_seccomp_prepare(&err) < 0) {
 		vxd_log("%s", err->msg);
 		vx_error_free(err);
