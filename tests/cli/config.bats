@@ -14,7 +14,7 @@ teardown_file() { vx_test_teardown; }
 	local f=$VX_SRC/templates/vz.conf
 	run bash -n "$f"
 	[ "$status" -eq 0 ]
-	! grep -vE '^[[:space:]]*(#.*)?$|^[A-Z_][A-Z0-9_]*=("[^"]*"|[^"[:space:]]*)$' "$f"
+	! grep -vE '^[[:space:]]*(#.*)?$|^[A-Z_][A-Z0-9_]*=("[^"]*"|[^"[:space:]]*)$' "$f" || false
 	local k
 	for k in VE_ROOT VE_PRIVATE TEMPLATE LOCKDIR DUMPDIR VE_PARALLEL \
 		 DEF_OSTEMPLATE CONFIGFILE STOP_TIMEOUT; do
@@ -30,7 +30,7 @@ teardown_file() { vx_test_teardown; }
 	for f in "$VX_SRC"/templates/conf/ve-*.conf-sample; do
 		n=$((n + 1))
 		bash -n "$f"
-		! grep -vE '^[[:space:]]*(#.*)?$|^[A-Z_][A-Z0-9_]*=("[^"]*"|[^"[:space:]]*)$' "$f"
+		! grep -vE '^[[:space:]]*(#.*)?$|^[A-Z_][A-Z0-9_]*=("[^"]*"|[^"[:space:]]*)$' "$f" || false
 		grep -q '^STOP_SIGNAL="USR2"$' "$f"
 	done
 	[ "$n" -ge 2 ]
@@ -75,7 +75,7 @@ teardown_file() { vx_test_teardown; }
 	local pid
 	pid=$(vx_init_pid 911)
 	grep -q "/$VX_CGROUP_PREFIX/911" /proc/$pid/cgroup
-	! grep -q ':/vx/911' /proc/$pid/cgroup
+	! grep -q ':/vx/911' /proc/$pid/cgroup || false
 	vx_ct_cleanup 911
 	# cgroups are removed on stop
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path "*/$VX_CGROUP_PREFIX/911" 2>/dev/null)" ]
@@ -94,7 +94,7 @@ teardown_file() { vx_test_teardown; }
 	p=$(cat "$other/run/vx/vxd.pid" 2>/dev/null) && kill -9 "$p" 2>/dev/null
 	rm -rf "$other"
 	[ "$st" -eq 0 ]
-	! grep -q 912 <<<"$out"
+	! grep -q 912 <<<"$out" || false
 	vx_ct_cleanup 912
 }
 

@@ -119,7 +119,7 @@ probe() {
 		[ -e /proc/$f ] || continue
 		[ -s /proc/$f ] && { echo "/proc/$f readable"; exit 1; }
 		head -c 16 /proc/$f | wc -c; done; exit 0'
-	! vx_output_has "readable"
+	! vx_output_has "readable" || false
 }
 
 @test "confine: a fresh procfs cannot be mounted, /proc/sys cannot be remounted" {
@@ -260,7 +260,7 @@ probe() {
 	vx_expect_rc 1 vzctl exec2 $CT "ls /proc/$pid >/dev/null 2>&1 && exit 0; exit 1"
 	vx_expect_rc 1 vzctl exec2 $CT "kill -9 $pid 2>/dev/null && exit 0; exit 1"
 	vx_expect_ok vzctl exec2 $CT 'ps -o comm'
-	! grep -qw sleep <<<"$output"
+	! grep -qw sleep <<<"$output" || false
 	# the host process survived
 	kill -0 $pid
 	kill $pid
@@ -271,7 +271,7 @@ probe() {
 	vx_expect_ok vzctl exec $CT2 'sleep 777 >/dev/null 2>&1 </dev/null &'
 	pid2=$(vx_init_pid $CT2)
 	vx_expect_ok vzctl exec2 $CT 'ps -o args'
-	! grep -q "sleep 777" <<<"$output"
+	! grep -q "sleep 777" <<<"$output" || false
 	vx_expect_rc 1 vzctl exec2 $CT "kill -9 $pid2 2>/dev/null && exit 0; exit 1"
 	# CT2 still runs, its sleep too
 	vx_is_running $CT2

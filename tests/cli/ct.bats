@@ -32,8 +32,8 @@ teardown_file() { vx_test_teardown; }
 
 @test "the VPS sees only its own processes" {
 	vx_expect_ok vzctl exec2 301 'ps -o pid,comm'
-	! vx_output_has bats
-	! vx_output_has vxd
+	! vx_output_has bats || false
+	! vx_output_has vxd || false
 	local n
 	n=$(vx_in_ct 301 'ls -d /proc/[0-9]* | wc -l')
 	[ "$n" -lt 10 ]
@@ -47,8 +47,8 @@ teardown_file() { vx_test_teardown; }
 	# pivot_root, not chroot: the old root is not reachable via /proc/1/root
 	# and the mount table holds only the VPS's own mounts.
 	run vx_in_ct 301 'cat /proc/self/mountinfo'
-	! grep -q "$VX_ROOT" <<<"$output"
-	! grep -qE ' /work| /boot' <<<"$output"
+	! grep -q "$VX_ROOT" <<<"$output" || false
+	! grep -qE ' /work| /boot' <<<"$output" || false
 }
 
 @test "/proc, /sys (read-only), /dev/pts, /dev/shm, /run are mounted" {
@@ -66,7 +66,7 @@ teardown_file() { vx_test_teardown; }
 
 @test "/dev has exactly the minimal nodes, with the right numbers" {
 	vx_expect_ok vzctl exec2 301 'for d in null zero full random urandom tty console ptmx; do stat -c "%n %t:%T" /dev/$d || echo "MISSING $d"; done'
-	! vx_output_has MISSING
+	! vx_output_has MISSING || false
 	grep -qx '/dev/null 1:3' <<<"$output"
 	grep -qx '/dev/zero 1:5' <<<"$output"
 	grep -qx '/dev/full 1:7' <<<"$output"
@@ -75,7 +75,7 @@ teardown_file() { vx_test_teardown; }
 	grep -qx '/dev/tty 5:0' <<<"$output"
 	# No disks, no memory devices.
 	run vx_in_ct 301 'ls /dev'
-	! grep -qE '^(sd|vd|nvme|mem$|kmem$|port$)' <<<"$output"
+	! grep -qE '^(sd|vd|nvme|mem$|kmem$|port$)' <<<"$output" || false
 	vx_expect_ok vzctl exec2 301 'echo hi >/dev/null && head -c 4 /dev/urandom | wc -c'
 	[ "$(echo $output)" = 4 ]
 }

@@ -196,7 +196,7 @@ teardown_file() { vx_test_teardown; }
 	vx_expect_rc 203 vzctl start 143
 	vx_output_has "143.conf:$n"
 	# The CT did not start.
-	! vx_is_running 143
+	! vx_is_running 143 || false
 	sed -i '$d' "$conf"
 	vx_ct_cleanup 143
 }

@@ -88,8 +88,8 @@ teardown_file() { vx_test_teardown; }
 	# Host environment does not leak in.
 	MY_HOST_SECRET=leak run vx_timeout vzctl exec 201 'env'
 	[ "$status" -eq 0 ]
-	! grep -q MY_HOST_SECRET <<<"$output"
-	! grep -q VX_ROOT <<<"$output"
+	! grep -q MY_HOST_SECRET <<<"$output" || false
+	! grep -q VX_ROOT <<<"$output" || false
 	grep -q '^PATH=' <<<"$output"
 }
 
@@ -148,10 +148,10 @@ enter_with() {
 	run vx_timeout bash -c "( printf 'sleep 100 &\n'; sleep 0.5; printf 'jobs\n'; sleep 0.3; printf 'kill %%1\n'; sleep 0.5; printf 'exit\n' ) | script -qfec 'vzctl enter 201' /dev/null"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	vx_output_has 'sleep 100'
-	! vx_output_has "can't access tty"
+	! vx_output_has "can't access tty" || false
 	# `kill %1` found the job: no sleep left.
 	run vx_in_ct 201 ps
-	! grep -q 'sleep 100' <<<"$output"
+	! grep -q 'sleep 100' <<<"$output" || false
 }
 
 @test "enter: exit status of the shell is returned" {
@@ -190,7 +190,7 @@ enter_with() {
 	vx_output_has after-int
 	# The sleep is gone.
 	run vx_in_ct 201 ps
-	! grep -q 'sleep 101' <<<"$output"
+	! grep -q 'sleep 101' <<<"$output" || false
 }
 
 @test "exec with stdin at EOF returns at once" {

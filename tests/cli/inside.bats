@@ -59,7 +59,7 @@ booted() { vx_in_ct "$1" 'test -e /run/booted' >/dev/null 2>&1; }
 	vx_wait_stopped 703
 	vx_expect_ok vzctl status 703
 	[ "$output" = "CTID 703 exist unmounted down" ]
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	[ ! -e "$VX_ROOT/run/vx/ct/703.state" ]
 	# It can be started again.
 	vx_expect_ok vzctl start 703

@@ -80,7 +80,7 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	vx_expect_ok vzctl destroy 203
 	[ ! -e "$VX_ROOT/vz/private/203" ]
 	[ ! -e "$VX_ROOT/etc/vz/conf/203.conf" ]
-	! grep -q " $VX_ROOT/vz/root/203 " /proc/self/mountinfo
+	! grep -q " $VX_ROOT/vz/root/203 " /proc/self/mountinfo || false
 	[ -x "$l/bin/busybox" ]
 	vx_expect_ok vzctl status 203
 	[ "$output" = "CTID 203 deleted unmounted down" ]
@@ -140,7 +140,7 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	[ "$(lowers | wc -l)" -eq $((before + 1)) ]
 	# All link to the same tree; no temp dirs left.
 	[ "$(for ct in 210 211 212 213 214 215; do readlink "$VX_ROOT/vz/private/$ct/lower"; done | sort -u | wc -l)" -eq 1 ]
-	! ls -A "$VX_ROOT/vz/template/lower" | grep -q '\.tmp\.'
+	! ls -A "$VX_ROOT/vz/template/lower" | grep -q '\.tmp\.' || false
 	vx_ct_cleanup 210 211 212 213 214 215
 }
 
@@ -158,11 +158,11 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	vx_expect_ok vzctl status 220
 	[ "$output" = "CTID 220 deleted unmounted down" ]
 	[ ! -e "$VX_ROOT/vz/private/220" ]
-	! lowers | grep -q '^slow@'
+	! lowers | grep -q '^slow@' || false
 	# The next create unpacks afresh and removes the dead unpacker's tree.
 	vx_expect_ok vzctl create 220 --ostemplate slow --layout overlay
 	[ "$(stat -c %s "$(readlink "$VX_ROOT/vz/private/220/lower")/bigfile")" -eq $((1 << 29)) ]
-	! ls -A "$VX_ROOT/vz/template/lower" | grep -q '\.tmp\.'
+	! ls -A "$VX_ROOT/vz/template/lower" | grep -q '\.tmp\.' || false
 	vx_ct_cleanup 220
 	vx_expect_ok vzctl template remove slow
 }
@@ -193,7 +193,7 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 		vx_ct_cleanup $ct
 	done
 	# The shared tree keeps the template's files.
-	! grep -rq h231 "$VX_ROOT/vz/template/lower/"*/etc/hostname
+	! grep -rq h231 "$VX_ROOT/vz/template/lower/"*/etc/hostname || false
 }
 
 @test "image layout: own ext4 sized by DISKSPACE, df inside, ENOSPC at the limit, host unaffected" {
@@ -225,12 +225,12 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	vx_expect_ok vzctl stop 240 --fast
 	vx_expect_ok vzctl status 240
 	[ "$output" = "CTID 240 exist unmounted down" ]
-	! losetup -a | grep -q "$VX_ROOT/vz/private/240/"
+	! losetup -a | grep -q "$VX_ROOT/vz/private/240/" || false
 	vx_expect_ok vzctl mount 240
 	[ -f "$VX_ROOT/vz/root/240/root/big" ]
 	vx_expect_ok vzctl destroy 240
 	[ ! -e "$VX_ROOT/vz/private/240" ]
-	! losetup -a | grep -q "$VX_ROOT/vz/private/240/"
+	! losetup -a | grep -q "$VX_ROOT/vz/private/240/" || false
 }
 
 @test "image layout without a disk limit is refused, leaving nothing" {
@@ -255,8 +255,8 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 	# The next operation on the CT rolls the half-made create back,
 	# including the temporary mount and its loop device.
 	vx_expect_ok vzctl create 242 --layout image
-	! grep -q "$VX_ROOT/vz/private/242.tmp" /proc/self/mountinfo
+	! grep -q "$VX_ROOT/vz/private/242.tmp" /proc/self/mountinfo || false
 	[ "$(ls -A "$VX_ROOT/vz/private")" = 242 ]
 	vx_expect_ok vzctl destroy 242
-	! losetup -a | grep -q "$VX_ROOT/vz/private/242"
+	! losetup -a | grep -q "$VX_ROOT/vz/private/242" || false
 }

@@ -51,7 +51,7 @@ teardown_file() { vx_test_teardown; }
 	vx_expect_ok vzctl template build busybox
 	vx_output_has "installed"
 	[ -s "$VX_ROOT/vz/template/cache/busybox.tar.zst" ]
-	! ls -A "$VX_ROOT/vz/template/cache" | grep -q '^\.build'
+	! ls -A "$VX_ROOT/vz/template/cache" | grep -q '^\.build' || false
 	vx_expect_ok vzctl template remove busybox
 	[ ! -e "$VX_ROOT/vz/template/cache/busybox.tar.zst" ]
 	vx_expect_rc 91 vzctl create 306
@@ -96,9 +96,9 @@ teardown_file() { vx_test_teardown; }
 	vx_ct_cleanup 311
 	# no terminal (a script, a pipe): no bar, not even the request for one
 	vx_expect_ok vzctl create 312 --ostemplate busybox --layout plain
-	! grep -q '%' <<<"$output"
+	! grep -q '%' <<<"$output" || false
 	run script -qec "vzctl --quiet create 313 --ostemplate busybox --layout plain" /dev/null
-	! grep -q 'unpacking' <<<"$output"
+	! grep -q 'unpacking' <<<"$output" || false
 	vx_ct_cleanup 312 313
 }
 

@@ -39,7 +39,7 @@ list() { tar --zstd -tvf "$TPL_OUT/a/busybox.tar.zst"; }
 		grep -qE " $f( |$)" <<<"$output" || { echo "missing $f"; false; }
 	done
 	# Links are relative, so the tree works wherever it is unpacked.
-	! grep -E ' -> /' <<<"$output"
+	! grep -E ' -> /' <<<"$output" || false
 }
 
 @test "has inittab, rcS, passwd, group, shadow, hosts, hostname, resolv.conf" {
@@ -61,21 +61,21 @@ list() { tar --zstd -tvf "$TPL_OUT/a/busybox.tar.zst"; }
 	local d
 	for d in dev proc sys run; do
 		grep -qE " \./$d/$" <<<"$output"
-		! grep -qE " \./$d/." <<<"$output" || { echo "$d not empty"; false; }
+		! grep -qE " \./$d/." <<<"$output" || { echo "$d not empty"; false; } || false
 	done
 }
 
 @test "no device nodes; every entry owned 0/0; mtime 0" {
 	run list
-	! grep -qE '^[cbp]' <<<"$output"
-	! grep -vqE '^\S+ 0/0 ' <<<"$output"
-	! grep -vq ' 1970-01-01 00:00 ' <<<"$output"
+	! grep -qE '^[cbp]' <<<"$output" || false
+	! grep -vqE '^\S+ 0/0 ' <<<"$output" || false
+	! grep -vq ' 1970-01-01 00:00 ' <<<"$output" || false
 }
 
 @test "busybox in the template is static (runs with no libc in the VPS)" {
 	mkdir -p "$TPL_OUT/x"
 	tar --zstd -xf "$TPL_OUT/a/busybox.tar.zst" -C "$TPL_OUT/x"
-	! ldd "$TPL_OUT/x/bin/busybox" 2>/dev/null | grep -q '=>'
+	! ldd "$TPL_OUT/x/bin/busybox" 2>/dev/null | grep -q '=>' || false
 	# It runs in a chroot of the tree alone.
 	run chroot "$TPL_OUT/x" /bin/sh -c 'echo works; ls /etc/inittab'
 	[ "$status" -eq 0 ]

@@ -229,7 +229,7 @@ assert ct["numtcpsock"]["limit"] == 7 and ct["numtcpsock"]["failcnt"] >= 1, ct["
 	grep -Eq '^numtcpsock .*\(\+1 new\)' <<<"$output" || { echo "$output"; false; }
 	# seen: nothing new on the next look
 	vx_expect_ok vzctl stat $CT
-	! grep -Eq '^numtcpsock .*new' <<<"$output"
+	! grep -Eq '^numtcpsock .*new' <<<"$output" || false
 	# vzubc: the same for every running VPS, or the ones named
 	ln -sf vzctl "$VX_ROOT/bin/vzubc"
 	vx_expect_ok vzubc
@@ -246,7 +246,7 @@ assert ct["numtcpsock"]["limit"] == 7 and ct["numtcpsock"]["failcnt"] >= 1, ct["
 	[ -n "$(veinfo_tasks $CT2)" ]
 	vx_expect_ok vzctl stop $CT2
 	[ -z "$(veinfo_tasks $CT2)" ] || { cat /proc/vz/veinfo; false; }
-	! grep -Eq "^ +$CT2:" /proc/user_beancounters
+	! grep -Eq "^ +$CT2:" /proc/user_beancounters || false
 	vx_expect_ok vzctl start $CT2 --wait
 	[ "$(ubc $CT2 numfile 4)" = 500 ]
 	vx_expect_ok vzctl stop $CT2 --fast
@@ -276,7 +276,7 @@ assert ct["numtcpsock"]["limit"] == 7 and ct["numtcpsock"]["failcnt"] >= 1, ct["
 	vx_expect_rc 21 vzctl set $CT --numtcpsock lots
 	# nothing changed
 	grep -q '^NUMFILE="2000:3000"' "$VX_ROOT/etc/vz/conf/$CT.conf"
-	! grep -q '^KMEMSIZE=' "$VX_ROOT/etc/vz/conf/$CT.conf"
+	! grep -q '^KMEMSIZE=' "$VX_ROOT/etc/vz/conf/$CT.conf" || false
 }
 
 # state FIELD CTID: a value of the CT's run-time state file.

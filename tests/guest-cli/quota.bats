@@ -73,7 +73,7 @@ check_limit() {
 
 @test "plain VPS on a project-quota file system: EDQUOT at the limit for its root and a user, the host's root exempt, df, vzlist, live set" {
 	vx_create 451 --layout plain --diskspace 20M:24M
-	! vx_output_has "not enforced"
+	! vx_output_has "not enforced" || false
 	vx_expect_ok vzctl start 451 --wait
 	check_limit 451
 	vx_ct_cleanup 451
@@ -81,7 +81,7 @@ check_limit() {
 
 @test "overlay VPS: the upper dir is charged, the shared template is not" {
 	vx_create 452 --layout overlay --diskspace 20M:24M
-	! vx_output_has "not enforced"
+	! vx_output_has "not enforced" || false
 	vx_expect_ok vzctl start 452 --wait
 	check_limit 452
 	vx_ct_cleanup 452

@@ -106,7 +106,7 @@ cgroup_dir() {
 	vx_expect_ok vzlist -H -o status $CT
 	[ "$(echo $output)" = suspended ]
 	# init and everything else: gone; the cgroup (and its memory) too
-	! kill -0 "$init" 2>/dev/null
+	! kill -0 "$init" 2>/dev/null || false
 	[ ! -d "$(cgroup_dir $CT)" ]
 	[ -f "$VX_ROOT/vz/private/$CT/dump/Dump/vx-dump.conf" ]
 }
