@@ -10,13 +10,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -240,20 +243,23 @@ static void upper_base(const struct vx_ct *ct, char *priv, size_t size)
 		strcat(priv, "/" VX_IMAGE_MNT);
 }
 
-/* realpath(private)/upper etc.: the strings the mount is made with and
- * later recognised by in mountinfo. */
+/* The layers are named relative to the directory holding upper/ and
+ * work/ (the mount is made from there): overlayfs shows its options as
+ * given in every mountinfo, the CT's own included, and absolute paths
+ * would tell a VPS where the host keeps it. Resolves and checks the
+ * absolute paths first, for the errors. Returns the upper base in dir. */
 static int overlay_opts(const struct vx_ct *ct, char *opts, size_t size,
-			struct vx_error **err)
+			char *dir, struct vx_error **err)
 {
 	cleanup_free char *lower = vx_overlay_lower_of(ct->private);
-	char priv[PATH_MAX], low[PATH_MAX];
-	int ret;
+	char low[PATH_MAX];
+	bool image = vx_ct_layout(ct) == VX_LAYOUT_IMAGE_OVERLAY;
 
-	if (!realpath(ct->private, priv))
+	if (!realpath(ct->private, dir))
 		return vx_error_set(err, VX_E_NO_PRIVATE, errno,
 				    "ct %u: private area %s", ct->ctid,
 				    ct->private);
-	upper_base(ct, priv, sizeof(priv));
+	upper_base(ct, dir, PATH_MAX);
 	if (!lower)
 		return vx_error_set(err, VX_E_MOUNT, errno,
 				    "ct %u: %s/lower: not an overlay private area (VE_LAYOUT=\"%s\" in the config, but no lower link)",
@@ -263,103 +269,49 @@ static int overlay_opts(const struct vx_ct *ct, char *opts, size_t size,
 		return vx_error_set(err, VX_E_MOUNT, errno,
 				    "ct %u: the template tree %s it was made from is gone; restore it (the same archive unpacked there) or destroy the CT",
 				    ct->ctid, lower);
-	ret = vx_overlay_check_path(priv, "private area", err);
-	if (!ret)
-		ret = vx_overlay_check_path(low, "template tree", err);
-	if (ret)
-		return ret;
-	if ((size_t)snprintf(opts, size, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
-			     low, priv, priv) >= size)
-		return vx_error_set(err, VX_E_MOUNT, ENAMETOOLONG,
-				    "ct %u: overlay options", ct->ctid);
+	/* the lower link sits in VE_PRIVATE, one level above mnt/ */
+	snprintf(opts, size, "lowerdir=%slower,upperdir=upper,workdir=work",
+		 image ? "../" : "");
 	return 0;
 }
 
 int vx_overlay_mount(const struct vx_ct *ct, struct vx_error **err)
 {
-	char opts[3 * PATH_MAX + 64];
-	int ret = overlay_opts(ct, opts, sizeof(opts), err);
+	char opts[128], dir[PATH_MAX];
+	cleanup_close int cwd = -1;
+	int ret = overlay_opts(ct, opts, sizeof(opts), dir, err), saved = 0;
 
 	if (ret)
 		return ret;
+	/* Callers are single-threaded processes (a vxd worker, a monitor):
+	 * the cwd is theirs to borrow. */
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (chdir(dir) < 0)
+		return vx_error_set(err, VX_E_MOUNT, errno, "ct %u: chdir %s",
+				    ct->ctid, dir);
 	if (mount("overlay", ct->root, "overlay", 0, opts) < 0)
-		return vx_error_set(err, VX_E_MOUNT, errno,
-				    "ct %u: mount overlay on %s (%s)", ct->ctid,
-				    ct->root, opts);
+		saved = errno;
+	if (cwd >= 0 && fchdir(cwd) < 0)
+		saved = saved ? saved : errno;
+	if (saved)
+		return vx_error_set(err, VX_E_MOUNT, saved,
+				    "ct %u: mount overlay on %s (%s in %s)",
+				    ct->ctid, ct->root, opts, dir);
 	return 0;
 }
 
-/* Undoes the octal escapes (\040 for space ...) of /proc/self/mountinfo. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*o++ = (s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0');
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
-/* Mounted = an overlay on VE_ROOT whose upperdir is this CT's. */
 bool vx_overlay_is_mounted(const struct vx_ct *ct)
 {
-	char root[PATH_MAX], priv[PATH_MAX], want[PATH_MAX + 16];
-	cleanup_fclose FILE *f = NULL;
-	cleanup_free char *line = NULL;
-	size_t cap = 0, wlen;
+	char up[PATH_MAX + 4];
+	struct stat r, p;
+	struct statfs sf;
 
-	struct stat r, up;
-
-	if (!realpath(ct->root, root) || !realpath(ct->private, priv))
+	/* VE_ROOT is a mount point iff its device differs from its
+	 * parent's (a stopped CT's, the common case, does not); it is this
+	 * CT's root iff that mount is an overlay: VE_ROOT is the CT's own
+	 * directory. O(1): no mountinfo, which has a line per running CT. */
+	snprintf(up, sizeof(up), "%s/..", ct->root);
+	if (stat(ct->root, &r) < 0 || stat(up, &p) < 0 || r.st_dev == p.st_dev)
 		return false;
-	/* Fast path, the common case of a stopped CT: an overlay root has
-	 * its own device number, so VE_ROOT on its parent's device is not
-	 * one, and mountinfo (one line per running CT) need not be read. */
-	snprintf(want, sizeof(want), "%s/..", root);
-	if (stat(root, &r) < 0 || stat(want, &up) < 0 || r.st_dev == up.st_dev)
-		return false;
-	upper_base(ct, priv, sizeof(priv));
-	wlen = (size_t)snprintf(want, sizeof(want), "upperdir=%s/upper", priv);
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return false;
-	/* id parent maj:min root mountpoint opts [optional...] - fstype
-	 * source superopts */
-	while (getline(&line, &cap, f) > 0) {
-		char *save = NULL, *mnt = NULL, *tok, *dash, *fstype, *sopts;
-		int i = 0;
-
-		dash = strstr(line, " - ");
-		if (!dash)
-			continue;
-		*dash = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && i < 4;
-		     tok = strtok_r(NULL, " ", &save))
-			i++;
-		mnt = tok;
-		if (!mnt)
-			continue;
-		unescape(mnt);
-		if (strcmp(mnt, root))
-			continue;
-		save = NULL;
-		fstype = strtok_r(dash + 3, " ", &save);
-		strtok_r(NULL, " ", &save);	/* source */
-		sopts = strtok_r(NULL, " \n", &save);
-		if (!fstype || strcmp(fstype, "overlay") || !sopts)
-			continue;
-		for (tok = strtok_r(sopts, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			unescape(tok);
-			if (!strncmp(tok, want, wlen) && !tok[wlen])
-				return true;
-		}
-	}
-	return false;
+	return statfs(ct->root, &sf) == 0 && sf.f_type == OVERLAYFS_SUPER_MAGIC;
 }
