@@ -7,6 +7,11 @@
 #   MASS_LXC_N=50 bench/mass.sh 500   fewer LXC containers (default min(N,100);
 #                                     0 skips LXC)
 #   MASS_LAYOUT=plain bench/mass.sh   the plain layout instead (full copies)
+#   MASS_BATCH=1 bench/mass.sh 500    vx's start, stop and destroy each as ONE
+#                                     vzctl call over all N CTIDs (up to 32
+#                                     requests at once, docs/vzctl.md); create
+#                                     stays one call per VPS; no per-call
+#                                     median then ("-"): wall/N is the figure
 #   MASS_LAYOUT=btrfs bench/mass.sh   btrfs snapshots with a qgroup limit each,
 #                                     on a sparse btrfs (MASS_BTRFS_SIZE, 8G)
 #                                     on a loop device made for the run
@@ -36,6 +41,7 @@ src=$PWD
 N=${1:-100}
 P=${MASS_P:-1}
 LAYOUT=${MASS_LAYOUT:-overlay}
+BATCH=${MASS_BATCH:-0}
 case $N in ''|*[!0-9]*) echo "usage: $0 [N]" >&2; exit 2 ;; esac
 [ "$N" -ge 1 ] || { echo "N must be >= 1" >&2; exit 2; }
 LN=${MASS_LXC_N:-$((N < 100 ? N : 100))}
@@ -71,6 +77,36 @@ run_phase() {
 		"${FAILS[$sys,$step]}"
 }
 
+# run_batch STEP VERB [OPTS]: one `vzctl --json VERB CTID... OPTS` over all
+# N VPSes; failures counted from its JSON array, their errors logged.
+run_batch() {
+	local step=$1 verb=$2 t0 out wall; shift 2
+	t0=${EPOCHREALTIME/./}
+	out=$(vzctl --json "$verb" $(seq 1001 $((1000 + N))) "$@" 2>>"$log")
+	wall=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	WALL[vx,$step]=$wall
+	CNT[vx]=$N
+	RES[vx,$step]=""
+	if [ "${out:0:1}" = "[" ]; then
+		FAILS[vx,$step]=$(grep -o '"ok":false' <<<"$out" | wc -l)
+	else
+		FAILS[vx,$step]=$N
+	fi
+	[ "${FAILS[vx,$step]}" -eq 0 ] || echo "$step: $out" | head -c 2000 >>"$log"
+	printf '  %-8s %7d ms for %d (%s failed, one vzctl call)\n' "$step" "$wall" \
+		"$N" "${FAILS[vx,$step]}"
+}
+
+# vx_phase STEP VERB [OPTS]: one vzctl call per VPS, or with MASS_BATCH=1
+# one for all
+vx_phase() {
+	local step=$1 verb=$2; shift 2
+	if [ "$BATCH" = 1 ]; then
+		run_batch "$step" "$verb" "$@"
+	else
+		run_phase vx "$step" "$N" "vzctl $verb \$((1000 + {})) $*"
+	fi
+}
 
 host_limits() {
 	local need=$(( N * 4 + 1000 ))
@@ -121,7 +157,9 @@ bench_vx() {
 	vzctl create 999 --ostemplate busybox >/dev/null 2>>"$log" &&
 		vzctl destroy 999 >/dev/null 2>>"$log"
 
-	echo "== vx: N=$N, layout $LAYOUT, parallel $P (VX_ROOT=$VXR)"
+	echo "== vx: N=$N, layout $LAYOUT, parallel $P, $([ "$BATCH" = 1 ] &&
+		echo "start/stop/destroy as one vzctl call over all N" ||
+		echo "one vzctl call per VPS") (VX_ROOT=$VXR)"
 	local used0
 	used0=$(df -k --output=used "$VXR/vz/private" | tail -1)
 	run_phase vx create "$N" 'vzctl create $((1000 + {})) --ostemplate busybox --hostname b{}'
@@ -130,15 +168,15 @@ bench_vx() {
 		echo "  disk     $(( $(df -k --output=used "$VXR/vz/private" | tail -1) - used0 )) KiB" \
 			"file system use for $N snapshots (btrfs)"
 	before=$(mem_avail_kb)
-	run_phase vx start "$N" 'vzctl start $((1000 + {}))'
+	vx_phase start start
 	local running
 	running=$(ls "$VXR/run/vx/ct/" 2>/dev/null | grep -c '\.state$')
 	idle_memory vx "$running" "$before" "$(cg_bytes "$VX_CGROUP_PREFIX")"
 	[ "$LAYOUT" = btrfs ] ||
 	echo "  disk     $(du -sk "$VXR/vz/private" | cut -f1) KiB for $N private areas," \
 		"$(du -sk "$VXR/vz/template/lower" 2>/dev/null | cut -f1 || echo 0) KiB shared"
-	run_phase vx stop "$N" 'vzctl stop $((1000 + {})) --fast'
-	run_phase vx destroy "$N" 'vzctl destroy $((1000 + {}))'
+	vx_phase stop stop --fast
+	vx_phase destroy destroy
 	vx_cleanup
 }
 
@@ -176,6 +214,7 @@ bench_vx || echo "vx run failed (see $log)"
 
 echo
 echo "ms per container (median / mean; failures in brackets); wall/N = phase wall time / N"
+[ "$BATCH" = 1 ] && echo "vx: start, stop, destroy as one vzctl call over all N (MASS_BATCH=1): no per-call figures"
 printf '%-13s %19s %9s %19s %9s\n' step "vx (N=$N)" "wall/N" "lxc (N=$LN)" "wall/N"
 for s in "${STEPS[@]}"; do
 	line=$(printf '%-13s' "$s")

@@ -5,6 +5,12 @@
 #
 #   bench/net.sh [N]            (default 200)
 #   NET_P=1 bench/net.sh 200    vzctl calls one at a time (default 8 at once)
+#   NET_BATCH=1 bench/net.sh 200
+#                               start, stop and destroy each as ONE vzctl
+#                               call over all N CTIDs (vzctl sends up to 32
+#                               requests at once, docs/vzctl.md); create and
+#                               set stay one call per VPS. No per-call median
+#                               then ("-"): wall/N is the figure.
 #
 # Phases over all N (through xargs -P NET_P): start, ping sweep (every VPS
 # must answer on both addresses from the host side), stop --fast, destroy.
@@ -25,6 +31,7 @@ src=$PWD
 
 N=${1:-200}
 P=${NET_P:-8}
+BATCH=${NET_BATCH:-0}
 case $N in ''|*[!0-9]*) echo "usage: $0 [N]" >&2; exit 2 ;; esac
 [ "$N" -ge 1 ] && [ "$N" -le 60000 ] || { echo "N: 1..60000" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench: must run as root" >&2; exit 1; }
@@ -53,6 +60,35 @@ run_phase() {
 		"${FAILS[$key]}"
 }
 
+# run_batch KEY VERB [OPTS]: one `vzctl --json VERB CTID... OPTS` over all
+# N; failures counted from its JSON array, their errors logged.
+run_batch() {
+	local key=$1 verb=$2 t0 out; shift 2
+	t0=${EPOCHREALTIME/./}
+	out=$(vzctl --json "$verb" $(seq 1001 $((1000 + N))) "$@" 2>>"$log")
+	WALL[$key]=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	RES[$key]=""
+	if [ "${out:0:1}" = "[" ]; then
+		FAILS[$key]=$(grep -o '"ok":false' <<<"$out" | wc -l)
+	else
+		FAILS[$key]=$N
+	fi
+	[ "${FAILS[$key]}" -eq 0 ] || echo "$key: $out" | head -c 2000 >>"$log"
+	printf '  %-14s %7d ms for %d (%s failed, one vzctl call)\n' "$key" \
+		"${WALL[$key]}" "$N" "${FAILS[$key]}"
+}
+
+# phase KEY VERB [OPTS]: vzctl VERB of every VPS, one call per VPS or
+# (NET_BATCH=1) one call for all
+phase() {
+	local key=$1 verb=$2; shift 2
+	if [ "$BATCH" = 1 ]; then
+		run_batch "$key" "$verb" "$@"
+	else
+		run_phase "$key" "vzctl $verb \$((1000 + {})) $*"
+	fi
+}
+
 v4() { echo "10.80.$(( $1 / 250 )).$(( $1 % 250 + 1 ))"; }
 export -f v4
 
@@ -62,7 +98,7 @@ bench() {
 	local mode=$1 t0 gone tv tt
 	export VX_CGROUP_PREFIX=vxnet-$$-$mode
 	vx_tree_setup /tmp/vxn.XXXXXX || return 1
-	echo "== $mode: N=$N, parallel $P"
+	echo "== $mode: N=$N, parallel $P, $MODE"
 	seq 1 "$N" | xargs -P "$P" -I{} bash -c \
 		'vzctl create $((1000 + {})) --ostemplate busybox >/dev/null 2>>"$0"' "$log"
 	if [ "$mode" = net ]; then
@@ -70,7 +106,7 @@ bench() {
 			'vzctl set $((1000 + {})) --ipadd $(v4 {}) --ipadd 2001:db8:80::{} \
 				>/dev/null 2>>"$0"' "$log"
 	fi
-	run_phase "$mode.start" 'vzctl start $((1000 + {}))'
+	phase "$mode.start" start
 	if [ "$mode" = net ]; then
 		run_phase net.ping4 'busybox ping -c1 -W2 $(v4 {})'
 		run_phase net.ping6 'busybox ping -c1 -W2 2001:db8:80::{}'
@@ -78,7 +114,7 @@ bench() {
 			"$(ip neigh show proxy | grep -c .) proxy entries," \
 			"$(nft list tables | grep -c 'netdev vx') nft tables"
 	fi
-	run_phase "$mode.stop" 'vzctl stop $((1000 + {})) --fast'
+	phase "$mode.stop" stop --fast
 	t0=${EPOCHREALTIME/./}
 	if [ "$mode" = net ]; then
 		# veths go with the namespaces (kernel), tables by vx's reaper,
@@ -105,7 +141,7 @@ bench() {
 			echo "  network $w in the monitor: median $med ms, mean $mean ms per VPS"
 		done
 	fi
-	run_phase "$mode.destroy" 'vzctl destroy $((1000 + {}))'
+	phase "$mode.destroy" destroy
 	if [ "$mode" = net ]; then
 		wait "$gone"
 		read -r tv tt <"$times.gone"
@@ -119,7 +155,12 @@ bench() {
 
 trap 'vx_cleanup; rm -f "$times" "$times.gone"' EXIT INT TERM
 
-echo "net benchmark, $(date -u '+%F %T UTC'), $(nproc) CPUs, kernel $(uname -r)," \
+if [ "$BATCH" = 1 ]; then
+	MODE="batch: start/stop/destroy as one vzctl call over all N"
+else
+	MODE="per-VPS vzctl calls (xargs -P $P)"
+fi
+echo "net benchmark ($MODE), $(date -u '+%F %T UTC'), $(nproc) CPUs, kernel $(uname -r)," \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 ip link set lo up
 # an uplink whose LAN holds the VPS addresses: proxy entries get made
@@ -132,7 +173,7 @@ bench nonet || echo "nonet run failed (see $log)"
 bench net || echo "net run failed (see $log)"
 
 echo
-echo "ms per VPS: median of the vzctl call, and phase wall time / N (amortised)"
+echo "ms per VPS ($MODE): median of the vzctl call, and phase wall time / N (amortised)"
 printf '%-10s %12s %12s %12s %12s %14s\n' phase "no network" "wall/N" \
 	"network" "wall/N" "network cost"
 for s in start stop destroy; do
@@ -145,7 +186,7 @@ for s in start stop destroy; do
 done
 w0=$(awk -v a="${WALL[nonet.stop]:-0}" -v b="${WALL[nonet.destroy]:-0}" -v n="$N" 'BEGIN { printf "%.1f", (a + b) / n }')
 w1=$(awk -v a="${WALL[net.stop]:-0}" -v b="${WALL[net.destroy]:-0}" -v n="$N" 'BEGIN { printf "%.1f", (a + b) / n }')
-echo "stop+destroy wall/N: $w1 ms with network, $w0 ms without"
+echo "stop+destroy wall/N: $w1 ms with network, $w0 ms without ($MODE)"
 if [ -s "$log" ]; then
 	echo "errors logged in $log:"
 	tail -5 "$log"

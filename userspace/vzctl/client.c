@@ -98,6 +98,14 @@ static int spawn_vxd(char *errbuf, size_t size)
 	return 0;
 }
 
+/* The socket vzctl_connect reached, for vzctl_reconnect. */
+static char connected_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+int vzctl_reconnect(void)
+{
+	return connected_path[0] ? try_connect(connected_path) : -ENOTCONN;
+}
+
 int vzctl_connect(void)
 {
 	struct vx_global *g = NULL;
@@ -128,6 +136,8 @@ int vzctl_connect(void)
 		}
 	}
 	if (fd >= 0) {
+		snprintf(connected_path, sizeof(connected_path), "%s",
+			 g->sock_path);
 		vx_global_free(g);
 		return fd;
 	}

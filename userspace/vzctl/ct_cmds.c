@@ -57,18 +57,31 @@ static int put_opt(int opt, const char *arg, void *data)
 }
 
 /* The shape of every simple verb: parse, one request, print the answer.
- * A return of -1 from the parser means --help was printed (exit 0). */
+ * A return of -1 from the parser means --help was printed (exit 0).
+ * A multi verb (start, stop, restart, destroy) takes several CTIDs and
+ * then sends one request per CT with the same options (batch.c); with
+ * one CTID it behaves exactly as a single verb. */
 static int run_verb(int argc, char **argv, unsigned int cmd,
 		    const char *shortopts, const struct option *longopts,
-		    const char *usage)
+		    const char *usage, bool multi)
 {
 	struct vx_msg req;
+	const char **ctids = NULL;
 	const char *ctid;
-	int ret;
+	int ret, n = 1;
 
 	vx_msg_init(&req, cmd, VX_MSG_REQUEST);
-	ret = vzctl_parse(argc, argv, shortopts, longopts, usage, put_opt,
-			  &req, &ctid);
+	if (multi) {
+		ctids = calloc(argc, sizeof(*ctids));
+		if (!ctids)
+			return vzctl_fail(VX_E_SYSTEM, "vzctl: out of memory");
+		ret = vzctl_parse_ctids(argc, argv, shortopts, longopts, usage,
+					put_opt, &req, ctids, &n);
+		ctid = ctids[0];
+	} else {
+		ret = vzctl_parse(argc, argv, shortopts, longopts, usage,
+				  put_opt, &req, &ctid);
+	}
 	/* A template unpack may take seconds: ask for progress reports
 	 * when there is a terminal to draw them on (client.c). */
 	if (!ret && cmd == VXD_CMD_CREATE && vzctl_progress_wanted() &&
@@ -80,9 +93,17 @@ static int run_verb(int argc, char **argv, unsigned int cmd,
 	create_ipadd = NULL;
 	if (ret) {
 		vx_msg_release(&req);
+		free(ctids);
 		return ret < 0 ? 0 : ret;
 	}
-	return vzctl_simple(cmd, ctid, &req);
+	if (n > 1) {
+		ret = vzctl_batch(cmd, ctids, n, &req);
+		vx_msg_release(&req);
+	} else {
+		ret = vzctl_simple(cmd, ctid, &req);
+	}
+	free(ctids);
+	return ret;
 }
 
 static const struct option no_opts[] = { { 0 } };
@@ -142,18 +163,24 @@ int cmd_create(int argc, char **argv)
 	for (size_t i = 0; i < vx_res_opts_n && i < 63; i++)
 		opts[ARRAY_SIZE(base) + i] = (struct option){
 			vx_res_opts[i].opt, required_argument, NULL, 1000 + (int)i };
-	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage, false);
 }
 
 int cmd_destroy(int argc, char **argv)
 {
 	static const char usage[] =
-		"Usage: vzctl destroy CTID   (alias: vzctl delete CTID)\n"
+		"Usage: vzctl destroy CTID...   (alias: vzctl delete CTID...)\n"
 		"\n"
 		"Removes a stopped container: its private area, mount point, config\n"
-		"and name. A running container is refused: stop it first.\n";
+		"and name. A running container is refused: stop it first.\n"
+		"\n"
+		"With several CTIDs, one request per CT runs side by side (up to 32\n"
+		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
+		"else the code of the first failed CTID in argument order; --json:\n"
+		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
+		"everything before it starts.\n";
 
-	return run_verb(argc, argv, VXD_CMD_DESTROY, "", no_opts, usage);
+	return run_verb(argc, argv, VXD_CMD_DESTROY, "", no_opts, usage, true);
 }
 
 int cmd_start(int argc, char **argv)
@@ -163,13 +190,19 @@ int cmd_start(int argc, char **argv)
 		{ 0 }
 	};
 	static const char usage[] =
-		"Usage: vzctl start CTID [--wait]\n"
+		"Usage: vzctl start CTID... [--wait]\n"
 		"\n"
 		"Mounts the container if needed and starts its init.\n"
 		"\n"
-		"  --wait   return only when the container has finished booting\n";
+		"  --wait   return only when the container has finished booting\n"
+		"\n"
+		"With several CTIDs, one request per CT runs side by side (up to 32\n"
+		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
+		"else the code of the first failed CTID in argument order; --json:\n"
+		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
+		"everything before it starts.\n";
 
-	return run_verb(argc, argv, VXD_CMD_START, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_START, "", opts, usage, true);
 }
 
 int cmd_stop(int argc, char **argv)
@@ -179,15 +212,21 @@ int cmd_stop(int argc, char **argv)
 		{ 0 }
 	};
 	static const char usage[] =
-		"Usage: vzctl stop CTID [--fast]\n"
+		"Usage: vzctl stop CTID... [--fast]\n"
 		"\n"
 		"Asks the container's init to shut down (STOP_SIGNAL in the CT config),\n"
 		"kills every process left after STOP_TIMEOUT seconds (vz.conf), then\n"
 		"unmounts the container.\n"
 		"\n"
-		"  --fast   kill all processes at once, without a clean shutdown\n";
+		"  --fast   kill all processes at once, without a clean shutdown\n"
+		"\n"
+		"With several CTIDs, one request per CT runs side by side (up to 32\n"
+		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
+		"else the code of the first failed CTID in argument order; --json:\n"
+		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
+		"everything before it starts.\n";
 
-	return run_verb(argc, argv, VXD_CMD_STOP, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_STOP, "", opts, usage, true);
 }
 
 int cmd_restart(int argc, char **argv)
@@ -198,14 +237,20 @@ int cmd_restart(int argc, char **argv)
 		{ 0 }
 	};
 	static const char usage[] =
-		"Usage: vzctl restart CTID [--wait] [--fast]\n"
+		"Usage: vzctl restart CTID... [--wait] [--fast]\n"
 		"\n"
 		"Stops the container (if it runs) and starts it again.\n"
 		"\n"
 		"  --wait   return only when the container has finished booting\n"
-		"  --fast   stop by killing all processes at once\n";
+		"  --fast   stop by killing all processes at once\n"
+		"\n"
+		"With several CTIDs, one request per CT runs side by side (up to 32\n"
+		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
+		"else the code of the first failed CTID in argument order; --json:\n"
+		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
+		"everything before it starts.\n";
 
-	return run_verb(argc, argv, VXD_CMD_RESTART, "", opts, usage);
+	return run_verb(argc, argv, VXD_CMD_RESTART, "", opts, usage, true);
 }
 
 int cmd_mount(int argc, char **argv)
@@ -216,7 +261,7 @@ int cmd_mount(int argc, char **argv)
 		"Mounts the container's private area on its root (VE_ROOT) without\n"
 		"starting it, e.g. to edit its files from the host.\n";
 
-	return run_verb(argc, argv, VXD_CMD_MOUNT, "", no_opts, usage);
+	return run_verb(argc, argv, VXD_CMD_MOUNT, "", no_opts, usage, false);
 }
 
 int cmd_umount(int argc, char **argv)
@@ -226,7 +271,7 @@ int cmd_umount(int argc, char **argv)
 		"\n"
 		"Unmounts a stopped container's root (VE_ROOT).\n";
 
-	return run_verb(argc, argv, VXD_CMD_UMOUNT, "", no_opts, usage);
+	return run_verb(argc, argv, VXD_CMD_UMOUNT, "", no_opts, usage, false);
 }
 
 int cmd_status(int argc, char **argv)

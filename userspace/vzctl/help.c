@@ -32,7 +32,9 @@ void vzctl_usage(FILE *f)
 		"\n"
 		"OpenVZ-compatible control of vx containers. CTID is a number\n"
 		"1..2147483647 or a name given with --name. vzctl asks vxd (started\n"
-		"on demand) to do the work.\n"
+		"on demand) to do the work. start, stop, restart and destroy take\n"
+		"several CTIDs (run side by side; exit: 0, or the code of the first\n"
+		"failed CTID in argument order).\n"
 		"\n"
 		"Commands:\n");
 	for (const struct vzctl_verb *v = vzctl_verbs; v->name; v++)

@@ -103,16 +103,26 @@ static bool is_ctid_word(const char *s)
 	return s[0] != '-' || (s[1] >= '0' && s[1] <= '9');
 }
 
-int vzctl_parse(int argc, char **argv, const char *shortopts,
-		const struct option *longopts, const char *usage,
-		int (*fn)(int opt, const char *arg, void *data), void *data,
-		const char **ctid)
+/* Same CTID, spelled as a number or not: "101" and "0101" are one CT. */
+static bool same_ctid(const char *a, const char *b)
+{
+	if (looks_numeric(a) && looks_numeric(b))
+		return strtoull(a, NULL, 10) == strtoull(b, NULL, 10);
+	return !strcmp(a, b);
+}
+
+/* The parser behind vzctl_parse and vzctl_parse_ctids: takes up to max
+ * CTIDs into out[], their count into *n. */
+static int parse_args(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, const char *usage,
+		      int (*fn)(int opt, const char *arg, void *data),
+		      void *data, const char **out, int max, int *n)
 {
 	cleanup_free char *opts = NULL;
 	const char *verb = argv[0];
 	int c, ret;
 
-	*ctid = NULL;
+	*n = 0;
 	/* --help anywhere wins, even without a CTID. */
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -121,7 +131,7 @@ int vzctl_parse(int argc, char **argv, const char *shortopts,
 		}
 	}
 	if (argc > 1 && is_ctid_word(argv[1])) {
-		*ctid = argv[1];
+		out[(*n)++] = argv[1];
 		argv[1] = argv[0];
 		argv++;
 		argc--;
@@ -152,21 +162,52 @@ int vzctl_parse(int argc, char **argv, const char *shortopts,
 				return ret;
 		}
 	}
-	if (!*ctid && optind < argc)
-		*ctid = argv[optind++];
-	if (!*ctid)
+	while (*n < max && optind < argc)
+		out[(*n)++] = argv[optind++];
+	if (!*n)
 		return vzctl_usage_error(verb, "no CTID given");
 	if (optind < argc)
 		return vzctl_usage_error(verb, "unexpected argument '%s'",
 					 argv[optind]);
-	if (looks_numeric(*ctid)) {
-		struct vx_error *err = NULL;
+	/* Every CTID checked before anything runs: a batch never stops
+	 * half-way over a typo. */
+	for (int i = 0; i < *n; i++) {
+		if (looks_numeric(out[i])) {
+			struct vx_error *err = NULL;
 
-		if (vx_parse_ctid(*ctid, &(unsigned int){ 0 }, &err) < 0) {
-			ret = vzctl_fail_err(err);
-			vx_error_free(err);
-			return ret;
+			if (vx_parse_ctid(out[i], &(unsigned int){ 0 },
+					  &err) < 0) {
+				ret = vzctl_fail_err(err);
+				vx_error_free(err);
+				return ret;
+			}
 		}
+		for (int j = 0; j < i; j++)
+			if (same_ctid(out[j], out[i]))
+				return vzctl_usage_error(verb,
+							 "CTID %s given twice (as '%s' and '%s'); name each CT once",
+							 out[i], out[j], out[i]);
 	}
 	return 0;
+}
+
+int vzctl_parse(int argc, char **argv, const char *shortopts,
+		const struct option *longopts, const char *usage,
+		int (*fn)(int opt, const char *arg, void *data), void *data,
+		const char **ctid)
+{
+	int n;
+
+	*ctid = NULL;
+	return parse_args(argc, argv, shortopts, longopts, usage, fn, data,
+			  ctid, 1, &n);
+}
+
+int vzctl_parse_ctids(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, const char *usage,
+		      int (*fn)(int opt, const char *arg, void *data),
+		      void *data, const char **ctids, int *n)
+{
+	return parse_args(argc, argv, shortopts, longopts, usage, fn, data,
+			  ctids, argc, n);
 }

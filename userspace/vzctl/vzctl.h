@@ -77,11 +77,22 @@ int vzctl_parse(int argc, char **argv, const char *shortopts,
 		const struct option *longopts, const char *usage,
 		int (*fn)(int opt, const char *arg, void *data), void *data,
 		const char **ctid);
+/* Same for verbs that take several CTIDs (`vzctl stop 101 102 ...`):
+ * ctids must have room for argc entries; *n gets their count (>= 1).
+ * Besides vzctl_parse's checks, a CTID given twice is a usage error
+ * (exit 20) naming it. */
+int vzctl_parse_ctids(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, const char *usage,
+		      int (*fn)(int opt, const char *arg, void *data),
+		      void *data, const char **ctids, int *n);
 
 /* client.c: talking to vxd. */
 /* Connects, starting vxd on demand. Returns the socket or prints the
  * error and returns -(exit code). */
 int vzctl_connect(void);
+/* Another connection to the vxd the last vzctl_connect reached, without
+ * autostart or printing: the socket or -errno. */
+int vzctl_reconnect(void);
 /* Sends req (with fds) on a new connection and receives the final
  * response into resp. Returns 0 or -(exit code), error printed. */
 int vzctl_call(struct vx_msg *req, const int *fds, int nfds,
@@ -95,6 +106,15 @@ int vzctl_report(const struct vx_msg *resp);
 int vzctl_query(struct vx_msg *req, struct vx_msg *resp);
 /* One-shot request for verbs whose whole job is request + report. */
 int vzctl_simple(unsigned int cmd, const char *ctid, struct vx_msg *req);
+
+/* batch.c: one request per CTID (tmpl's fields + "ct"), up to
+ * VZCTL_BATCH_PARALLEL at once over separate connections; results are
+ * printed as they come ("CTID: line"), with --json as one array at the
+ * end. Returns 0, or the exit code of the first failed CTID in argument
+ * order. tmpl is not released. */
+#define VZCTL_BATCH_PARALLEL 32
+int vzctl_batch(unsigned int cmd, const char *const *ctids, int n,
+		const struct vx_msg *tmpl);
 
 /* Progress bars: only on a terminal (stderr), never with --quiet/--json. */
 bool vzctl_progress_wanted(void);
