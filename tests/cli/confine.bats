@@ -154,7 +154,7 @@ probe() {
 	run vx_timeout vzctl exec2 $CT 'date -s "2001-01-01 00:00"'
 	vx_output_has "not permitted"
 	after=$(date +%Y)
-	[ "$before" = "$after" ] && [ "$after" != 2001 ]
+	[ "$before" = "$after" ] && [ "$after" != 2001 ] || false
 }
 
 @test "confine: keyrings are out of reach (keyctl, add_key, request_key)" {
@@ -243,7 +243,7 @@ probe() {
 	vx_expect_ok vzctl exec2 $CT 'cat /proc/1/comm; echo $PPID'
 	[[ "${lines[0]}" == init ]]
 	local host=$(vx_init_pid $CT)
-	[ -n "$host" ] && [ "$host" -ne 1 ]
+	[ -n "$host" ] && [ "$host" -ne 1 ] || false
 	grep -q "^NSpid:[[:space:]]*$host[[:space:]]*1$" /proc/$host/status
 }
 
@@ -251,7 +251,7 @@ probe() {
 	vx_expect_ok vzctl exec2 $CT 'ls /sys/class/net'
 	[ "$output" = lo ]
 	vx_expect_ok vzctl exec2 $CT 'ip -o link'
-	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == *"lo:"*"UP"* ]]
+	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == *"lo:"*"UP"* ]] || false
 }
 
 @test "confine: host processes are invisible and cannot be signalled" {

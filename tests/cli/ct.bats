@@ -146,7 +146,7 @@ teardown_file() { vx_test_teardown; }
 	vx_expect_ok vzctl stop 302
 	local took=$((SECONDS - t0))
 	echo "stop took ${took}s"
-	[ "$took" -ge 2 ] && [ "$took" -lt "$VX_TEST_STOP_TIMEOUT" ]
+	[ "$took" -ge 2 ] && [ "$took" -lt "$VX_TEST_STOP_TIMEOUT" ] || false
 	vx_expect_ok vzctl status 302
 	[ "$output" = "CTID 302 exist unmounted down" ]
 	vx_ct_cleanup 302

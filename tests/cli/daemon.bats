@@ -15,7 +15,7 @@ teardown_file() { vx_test_teardown; }
 	local i1 i2 d
 	i1=$(vx_init_pid 801) i2=$(vx_init_pid 802)
 	d=$(vx_vxd_pid)
-	[ -n "$d" ] && [ -n "$i1" ] && [ -n "$i2" ]
+	[ -n "$d" ] && [ -n "$i1" ] && [ -n "$i2" ] || false
 	kill -9 "$d"
 	vx_wait_for 10 bash -c "! kill -0 $d 2>/dev/null"
 	sleep 1

@@ -73,7 +73,7 @@ vxd_has_sys_resource() {
 	[ "$(stat -c %s "$VX_ROOT/vz/private/702/root.img")" = $((32 * 1024 * 1024)) ]
 	vx_expect_ok vzctl start 702 --wait
 	size=$(df_inside 702)
-	[ "$size" -le 32768 ] && [ "$size" -gt 20000 ]
+	[ "$size" -le 32768 ] && [ "$size" -gt 20000 ] || false
 	# fill it, stop, and ask for less than is used: resize2fs refuses,
 	# nothing is lost, the CT still starts
 	vx_expect_rc 1 vzctl exec2 702 'dd if=/dev/zero of=/root/big bs=1M count=40'
@@ -89,9 +89,9 @@ vxd_has_sys_resource() {
 	vx_create 703 --layout image --config disk64
 	vx_expect_ok vzlist -H -o ctid,diskspace,diskspace.s,diskspace.h,diskinodes 703
 	read -r id used soft hard inodes <<<"$output"
-	[ "$id" = 703 ] && [ "$soft" = 65536 ] && [ "$hard" = 65536 ]
+	[ "$id" = 703 ] && [ "$soft" = 65536 ] && [ "$hard" = 65536 ] || false
 	# a busybox tree: a few hundred KiB and some hundred inodes
-	[ "$used" -gt 100 ] && [ "$used" -lt 20000 ] && [ "$inodes" -gt 10 ]
+	[ "$used" -gt 100 ] && [ "$used" -lt 20000 ] && [ "$inodes" -gt 10 ] || false
 	vx_expect_ok vzctl start 703 --wait
 	vx_in_ct 703 'dd if=/dev/zero of=/root/f bs=1M count=8 2>/dev/null; sync'
 	vx_expect_ok vzlist -H -o diskspace 703
@@ -129,7 +129,7 @@ vxd_has_sys_resource() {
 	vx_expect_ok vzctl start 705 --wait
 	vx_expect_ok vzctl exec2 705 "df -ik / | tail -1"
 	inodes=$(awk '{ print $2 }' <<<"$output")
-	[ "$inodes" -le 5000 ] && [ "$inodes" -gt 1000 ]
+	[ "$inodes" -le 5000 ] && [ "$inodes" -gt 1000 ] || false
 	vx_ct_cleanup 705
 	vx_expect_ok vzctl create 706 --ostemplate busybox --layout overlay --diskspace 1G
 	vx_output_has "not enforced"

@@ -36,7 +36,7 @@ out.close()' < <(zstd -dc "$VX_ROOT/vz/template/cache/busybox.tar.zst") |
 @test "create --layout overlay: upper/work/lower link, VE_LAYOUT saved, no copy" {
 	vx_create 201 --layout overlay
 	local p=$VX_ROOT/vz/private/201
-	[ -d "$p/upper" ] && [ -d "$p/work" ] && [ -L "$p/lower" ]
+	[ -d "$p/upper" ] && [ -d "$p/work" ] && [ -L "$p/lower" ] || false
 	[ -z "$(ls -A "$p/upper")" ]
 	[ -x "$(readlink "$p/lower")/bin/busybox" ]
 	grep -qx 'VE_LAYOUT="overlay"' "$VX_ROOT/etc/vz/conf/201.conf"

@@ -159,7 +159,7 @@ teardown_file() { vx_test_teardown; }
 	vx_expect_ok vzctl restart 114
 	vx_wait_running 114
 	after=$(vx_in_ct 114 "awk '{print \$22}' /proc/1/stat")
-	[ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ]
+	[ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ] || false
 	vx_expect_ok vzctl stop 114 --fast
 	vx_expect_ok vzctl restart 114
 	vx_wait_running 114
@@ -264,7 +264,7 @@ teardown_file() { vx_test_teardown; }
 	for ct in 122 123 124; do vx_create_started $ct; done
 	local a b c
 	a=$(vx_init_pid 122) b=$(vx_init_pid 123) c=$(vx_init_pid 124)
-	[ -n "$a" ] && [ "$a" != "$b" ] && [ "$b" != "$c" ] && [ "$a" != "$c" ]
+	[ -n "$a" ] && [ "$a" != "$b" ] && [ "$b" != "$c" ] && [ "$a" != "$c" ] || false
 	vx_expect_ok vzlist -H -o ctid
 	[ "$(echo $output)" = "122 123 124" ]
 	vx_ct_cleanup 122 123 124

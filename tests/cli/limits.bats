@@ -122,7 +122,7 @@ v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
 	set -- $output
 	echo "physpages failcnt $1 maxheld $2"
 	[ "$1" -gt 0 ]
-	[ "$2" -ge 15000 ] && [ "$2" -le 16384 ]
+	[ "$2" -ge 15000 ] && [ "$2" -le 16384 ] || false
 	# vzctl stat marks the row: failures, new since the last look
 	vx_expect_ok vzctl stat 605
 	grep -E '^physpages .*\* .*new' <<<"$output"
@@ -153,7 +153,7 @@ ct_pids_below() {
 	[ "$1" -gt 0 ]
 	[ "$2" = 64 ]
 	# pids.peak: the bomb filled the CT up to its limit, never beyond
-	[ "$3" -gt 32 ] && [ "$3" -le 64 ]
+	[ "$3" -gt 32 ] && [ "$3" -le 64 ] || false
 	# the VPS and the host live on
 	vx_is_running 606
 	vx_expect_ok vzctl stat 606

@@ -103,15 +103,15 @@ field() {
 }
 
 @test "beancounters: every beancounter of the config is applied at start" {
-	[ "$(ubc $CT numproc 3)" = 100 ] && [ "$(ubc $CT numproc 4)" = 100 ]
-	[ "$(ubc $CT numfile 3)" = 2000 ] && [ "$(ubc $CT numfile 4)" = 3000 ]
-	[ "$(ubc $CT numtcpsock 3)" = 50 ] && [ "$(ubc $CT numtcpsock 4)" = 50 ]
-	[ "$(ubc $CT numothersock 3)" = 60 ] && [ "$(ubc $CT numothersock 4)" = 70 ]
-	[ "$(ubc $CT numflock 3)" = 80 ] && [ "$(ubc $CT numflock 4)" = 90 ]
+	[ "$(ubc $CT numproc 3)" = 100 ] && [ "$(ubc $CT numproc 4)" = 100 ] || false
+	[ "$(ubc $CT numfile 3)" = 2000 ] && [ "$(ubc $CT numfile 4)" = 3000 ] || false
+	[ "$(ubc $CT numtcpsock 3)" = 50 ] && [ "$(ubc $CT numtcpsock 4)" = 50 ] || false
+	[ "$(ubc $CT numothersock 3)" = 60 ] && [ "$(ubc $CT numothersock 4)" = 70 ] || false
+	[ "$(ubc $CT numflock 3)" = 80 ] && [ "$(ubc $CT numflock 4)" = 90 ] || false
 	[ "$(ubc $CT numpty 4)" = 16 ]
 	[ "$(ubc $CT numsiginfo 4)" = 256 ]
 	# 64M:80M in 4 KiB pages
-	[ "$(ubc $CT privvmpages 3)" = 16384 ] && [ "$(ubc $CT privvmpages 4)" = 20480 ]
+	[ "$(ubc $CT privvmpages 3)" = 16384 ] && [ "$(ubc $CT privvmpages 4)" = 20480 ] || false
 }
 
 @test "beancounters: numfile N, the (N - held + 1)-th open fails with ENFILE and failcnt counts it" {
@@ -175,7 +175,7 @@ enforced() {
 	vx_expect_ok vzctl set $CT --numtcpsock 9 --numfile 4000:5000 --numflock 70:75
 	vx_output_has "not saved"
 	[ "$(ubc $CT numtcpsock 4)" = 9 ]
-	[ "$(ubc $CT numfile 3)" = 4000 ] && [ "$(ubc $CT numfile 4)" = 5000 ]
+	[ "$(ubc $CT numfile 3)" = 4000 ] && [ "$(ubc $CT numfile 4)" = 5000 ] || false
 	[ "$(ubc $CT numflock 3)" = 70 ]
 	vx_expect_ok vzctl exec $CT /bin/bc-probe tcp
 	[ "$(field opened)" = 9 ]
@@ -183,7 +183,7 @@ enforced() {
 	# a later set touches only what it names: the unsaved numfile stays
 	vx_expect_ok vzctl set $CT --numpty 12
 	[ "$(ubc $CT numpty 4)" = 12 ]
-	[ "$(ubc $CT numfile 3)" = 4000 ] && [ "$(ubc $CT numtcpsock 4)" = 9 ]
+	[ "$(ubc $CT numfile 3)" = 4000 ] && [ "$(ubc $CT numtcpsock 4)" = 9 ] || false
 	# the config did not change
 	grep -q '^NUMTCPSOCK="50:50"' "$VX_ROOT/etc/vz/conf/$CT.conf"
 }
@@ -196,11 +196,11 @@ enforced() {
 	vx_wait_running $CT
 	install_probe $CT
 	[ "$(ubc $CT numtcpsock 4)" = 7 ]
-	[ "$(ubc $CT numflock 3)" = 80 ] && [ "$(ubc $CT numflock 4)" = 90 ]
+	[ "$(ubc $CT numflock 3)" = 80 ] && [ "$(ubc $CT numflock 4)" = 90 ] || false
 	# a fresh context: the failures of the earlier boot are gone
 	[ "$(ubc $CT numtcpsock 5)" = 0 ]
 	vx_expect_ok vzctl exec $CT /bin/bc-probe tcp
-	[ "$(field opened)" = 7 ] && [ "$(field error)" = ENOBUFS ]
+	[ "$(field opened)" = 7 ] && [ "$(field error)" = ENOBUFS ] || false
 }
 
 @test "beancounters: vzlist -j shows each as {held, maxheld, barrier, limit, failcnt}" {

@@ -68,7 +68,7 @@ counter_grows() {
 	a=$(ct_cat "$1" /run/cnt) || return 1
 	sleep 1
 	b=$(ct_cat "$1" /run/cnt) || return 1
-	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
+	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ] || false
 }
 
 # pids CT: "name=pid ..." of the test's processes, as the VPS sees them
@@ -144,7 +144,7 @@ cgroup_dir() {
 	a=$(ct_cat $CT /run/client)
 	sleep 1
 	b=$(ct_cat $CT /run/client)
-	[[ $a != BROKEN* ]] && [[ $b != BROKEN* ]]
+	[[ $a != BROKEN* ]] && [[ $b != BROKEN* ]] || false
 	[ "$b" -gt "$a" ]
 }
 
@@ -159,7 +159,7 @@ cgroup_dir() {
 		vx_expect_ok vzctl stat $CT
 		local procs=$(awk '$1 == "numproc" { print $2; exit }' <<<"$output")
 		echo "$output" >&2
-		[ -n "$procs" ] && [ "$procs" -ge 5 ]
+		[ -n "$procs" ] && [ "$procs" -ge 5 ] || false
 	fi
 	vx_expect_ok vzctl exec2 $CT 'echo hello'
 	[ "$output" = hello ]
@@ -226,7 +226,7 @@ cgroup_dir() {
 	vx_output_has "the dump in $d is kept"
 	vx_expect_ok vzctl status 504
 	[ "$output" = "CTID 504 exist unmounted down suspended" ]
-	[ -f "$d/vx-dump.conf" ] && [ -f "$d/inventory.img" ]
+	[ -f "$d/vx-dump.conf" ] && [ -f "$d/inventory.img" ] || false
 	[ ! -d "$(cgroup_dir 504)" ]
 	vx_ct_cleanup 504
 }
