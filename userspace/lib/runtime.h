@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Internals shared by start.c, monitor.c, init.c, exec.c and stop.c.
+ * Internals shared by start.c, monitor.c, monitor_boot.c, init.c, exec.c
+ * and stop.c.
  * Not part of the libvx API (see run.h for that).
  */
 #ifndef VX_RUNTIME_H
