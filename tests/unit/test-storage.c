@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for storage.c and template.c: create (journal, unpack, config
- * from the sample), rollback of failed and crashed creates, mount/umount
- * state, destroy. Uses a tiny template built here with tar(1), in a
- * private VX_ROOT. Mount tests need root (CAP_SYS_ADMIN) and are skipped
- * otherwise. If build/template/cache/busybox.tar.zst exists, create time
- * for it is measured and printed as a TAP comment.
+ * Unit tests for storage.c, storage_fill.c and template.c: create
+ * (journal, unpack, config from the sample), rollback of failed and
+ * crashed creates, mount/umount state, destroy. Uses a tiny template
+ * built here with tar(1), in a private VX_ROOT. Mount tests need root
+ * (CAP_SYS_ADMIN) and are skipped otherwise. If
+ * build/template/cache/busybox.tar.zst exists, create time for it is
+ * measured and printed as a TAP comment.
  */
 #include <errno.h>
 #include <fcntl.h>
