@@ -12,6 +12,9 @@
 #                                     requests at once, docs/vzctl.md); create
 #                                     stays one call per VPS; no per-call
 #                                     median then ("-"): wall/N is the figure
+#   MASS_FS=ext4 bench/mass.sh 500    VX_ROOT/vz on a journaled ext4 made for
+#                                     the run (sparse, MASS_EXT4_SIZE, 8G) on a
+#                                     loop device, instead of /tmp's file system
 #   MASS_LAYOUT=btrfs bench/mass.sh   btrfs snapshots with a qgroup limit each,
 #                                     on a sparse btrfs (MASS_BTRFS_SIZE, 8G)
 #                                     on a loop device made for the run
@@ -144,6 +147,19 @@ bench_vx() {
 	local before
 	export VX_CGROUP_PREFIX=vxmass-$$
 	vx_tree_setup /tmp/vxm.XXXXXX "$LAYOUT" || return 1
+	if [ "${MASS_FS:-}" = ext4 ]; then
+		# VX_ROOT/vz (private areas, templates, locks, mount points) on
+		# a journaled ext4 of its own, as /vz is on a typical host; the
+		# default (/tmp) is whatever this machine's root is (here an
+		# ext4 without a journal, where each new inode scans recently
+		# deleted ones).
+		truncate -s "${MASS_EXT4_SIZE:-8G}" "$VXR/ext4.img" &&
+			mkfs.ext4 -q -F "$VXR/ext4.img" &&
+			mkdir -p "$VXR/vz.new" &&
+			mount -o loop "$VXR/ext4.img" "$VXR/vz.new" &&
+			cp -a "$VXR/vz/." "$VXR/vz.new/" && umount "$VXR/vz.new" &&
+			mount -o loop "$VXR/ext4.img" "$VXR/vz" || return 1
+	fi
 	if [ "$LAYOUT" = btrfs ]; then
 		# VE_PRIVATE's parent on a btrfs of its own (vx_cleanup
 		# unmounts it; mount -o loop detaches the loop device then)
@@ -157,7 +173,7 @@ bench_vx() {
 	vzctl create 999 --ostemplate busybox >/dev/null 2>>"$log" &&
 		vzctl destroy 999 >/dev/null 2>>"$log"
 
-	echo "== vx: N=$N, layout $LAYOUT, parallel $P, $([ "$BATCH" = 1 ] &&
+	echo "== vx: N=$N, layout $LAYOUT, fs $(df --output=fstype "$VXR/vz/private" 2>/dev/null | tail -1)$([ "${MASS_FS:-}" = ext4 ] && echo " (loop, journaled)"), parallel $P, $([ "$BATCH" = 1 ] &&
 		echo "start/stop/destroy as one vzctl call over all N" ||
 		echo "one vzctl call per VPS") (VX_ROOT=$VXR)"
 	local used0
