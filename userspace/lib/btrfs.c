@@ -200,25 +200,6 @@ static int subvol_create(const char *path, struct vx_error **err)
 	return 0;
 }
 
-/* Removes .NAME@*.tmp.* subvolumes left by killed unpackers (the caller
- * holds NAME's lock exclusively, so none is in progress). */
-static void remove_stale_tmp(const char *dir, const char *name)
-{
-	cleanup_dir DIR *d = opendir(dir);
-	size_t len = strlen(name);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		char p[PATH_MAX];
-
-		if (de->d_name[0] != '.' || strncmp(de->d_name + 1, name, len) ||
-		    de->d_name[1 + len] != '@' || !strstr(de->d_name, ".tmp."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		vx_rm_rf(p, VX_E_CREATE_PRIVATE, NULL);
-	}
-}
-
 /* Unpacks the archive into a new subvolume .NAME@ID.tmp.PID, syncs it,
  * makes it read-only and renames it to tpl: nobody sees half a tree. */
 static int unpack_tpl(const char *dir, const char *name, const char *archive,
@@ -231,7 +212,7 @@ static int unpack_tpl(const char *dir, const char *name, const char *archive,
 	uint64_t flags = BTRFS_SUBVOL_RDONLY;
 	int ret;
 
-	remove_stale_tmp(dir, name);
+	vx_tpl_remove_stale_tmp(dir, name);
 	if (asprintf(&tmp, "%s/.%s.tmp.%d", dir, base, (int)getpid()) < 0) {
 		tmp = NULL;
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template %s", name);
@@ -264,11 +245,17 @@ static int unpack_tpl(const char *dir, const char *name, const char *archive,
 	return 0;
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
+struct tpl_job {
+	const char *dir, *name, *archive, *path;
+	const struct vx_progress *progress;
+};
 
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+static int unpack_tpl_cb(void *ctx, struct vx_error **err)
+{
+	const struct tpl_job *j = ctx;
+
+	return unpack_tpl(j->dir, j->name, j->archive, j->path, j->progress,
+			  err);
 }
 
 int vx_btrfs_tpl_get(const struct vx_global *g, const char *private,
@@ -301,28 +288,11 @@ int vx_btrfs_tpl_get(const struct vx_global *g, const char *private,
 		return ret;
 	/* The overlay lower trees' lock: `template remove` and prune take
 	 * it exclusively for both kinds of tree. */
-	fd = vx_lower_lock(g, name, false, err);
+	fd = vx_tpl_ensure(g, name, path, "subvolume", unpack_tpl_cb,
+			   &(struct tpl_job){ dir, name, archive, path,
+					      progress }, err);
 	if (fd < 0)
 		return fd;
-	for (int tries = 0; !is_dir(path); tries++) {
-		if (tries == 3)
-			return vx_error_set(err, VX_E_CREATE_PRIVATE, 0,
-					    "template %s: subvolume %s keeps disappearing (is `vzctl template remove %s` running in a loop?)",
-					    name, path, name);
-		while (flock(fd, LOCK_EX) < 0)
-			if (errno != EINTR)
-				return vx_error_set(err, VX_E_SYSTEM, errno,
-						    "flock template %s", name);
-		if (!is_dir(path)) {
-			ret = unpack_tpl(dir, name, archive, path, progress, err);
-			if (ret)
-				return ret;
-		}
-		while (flock(fd, LOCK_SH) < 0)
-			if (errno != EINTR)
-				return vx_error_set(err, VX_E_SYSTEM, errno,
-						    "flock template %s", name);
-	}
 	*tpl = steal_ptr(path);
 	return steal_fd(fd);
 }

@@ -100,6 +100,20 @@ int vx_lower_get(const struct vx_global *g, const char *name,
 int vx_lower_lock(const struct vx_global *g, const char *name, bool excl,
 		  struct vx_error **err);
 
+/* Removes DIR/.NAME@*.tmp.* left by killed unpackers (lower trees and
+ * btrfs template subvolumes alike). The caller holds NAME's lock
+ * exclusively, so none of them is in progress. */
+void vx_tpl_remove_stale_tmp(const char *dir, const char *name);
+
+/* Makes sure the shared template tree `path` (what: "lower tree",
+ * "subvolume") exists, calling unpack(ctx) under NAME's exclusive lock
+ * if not. Returns the lock fd, held shared: the caller keeps it until the
+ * CT using the tree is committed or rolled back. */
+int vx_tpl_ensure(const struct vx_global *g, const char *name,
+		  const char *path, const char *what,
+		  int (*unpack)(void *ctx, struct vx_error **err), void *ctx,
+		  struct vx_error **err);
+
 /* Fills an empty directory with upper/, work/ and the lower symlink. */
 int vx_overlay_fill(const char *dir, const char *lower,
 		    struct vx_error **err);

@@ -67,9 +67,7 @@ int vx_lower_lock(const struct vx_global *g, const char *name, bool excl,
 	return steal_fd(fd);
 }
 
-/* Removes .NAME@*.tmp.* left by killed unpackers. Caller holds NAME's
- * lock exclusively, so none of them is in progress. */
-static void remove_stale_tmp(const char *dir, const char *name)
+void vx_tpl_remove_stale_tmp(const char *dir, const char *name)
 {
 	cleanup_dir DIR *d = opendir(dir);
 	size_t len = strlen(name);
@@ -95,7 +93,7 @@ static int unpack_lower(const char *dir, const char *name, const char *id,
 	cleanup_close int fd = -1;
 	int ret;
 
-	remove_stale_tmp(dir, name);
+	vx_tpl_remove_stale_tmp(dir, name);
 	if (asprintf(&tmp, "%s/.%s@%s.tmp.%d", dir, name, id, (int)getpid()) < 0) {
 		tmp = NULL;
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template %s", name);
@@ -126,6 +124,56 @@ static int unpack_lower(const char *dir, const char *name, const char *id,
 	return 0;
 }
 
+struct lower_job {
+	const char *dir, *name, *id, *archive, *path;
+	const struct vx_progress *progress;
+};
+
+static int unpack_lower_cb(void *ctx, struct vx_error **err)
+{
+	const struct lower_job *j = ctx;
+
+	return unpack_lower(j->dir, j->name, j->id, j->archive, j->path,
+			    j->progress, err);
+}
+
+int vx_tpl_ensure(const struct vx_global *g, const char *name,
+		  const char *path, const char *what,
+		  int (*unpack)(void *ctx, struct vx_error **err), void *ctx,
+		  struct vx_error **err)
+{
+	cleanup_close int fd = vx_lower_lock(g, name, false, err);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	/*
+	 * flock cannot upgrade atomically: after unpacking under the
+	 * exclusive lock we go back to shared and look again, since a
+	 * `template remove` may have run in between.
+	 */
+	for (int tries = 0; !is_dir(path); tries++) {
+		if (tries == 3)
+			return vx_error_set(err, VX_E_CREATE_PRIVATE, 0,
+					    "template %s: %s %s keeps disappearing (is `vzctl template remove %s` running in a loop?)",
+					    name, what, path, name);
+		while (flock(fd, LOCK_EX) < 0)
+			if (errno != EINTR)
+				return vx_error_set(err, VX_E_SYSTEM, errno,
+						    "flock template %s", name);
+		if (!is_dir(path)) {
+			ret = unpack(ctx, err);
+			if (ret)
+				return ret;
+		}
+		while (flock(fd, LOCK_SH) < 0)
+			if (errno != EINTR)
+				return vx_error_set(err, VX_E_SYSTEM, errno,
+						    "flock template %s", name);
+	}
+	return steal_fd(fd);
+}
+
 int vx_lower_get(const struct vx_global *g, const char *name,
 		 const char *archive, const struct vx_progress *progress,
 		 char **lower, struct vx_error **err)
@@ -135,7 +183,6 @@ int vx_lower_get(const struct vx_global *g, const char *name,
 	cleanup_close int fd = -1;
 	char id[64];
 	struct stat st;
-	int ret;
 
 	if (!dir)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template %s", name);
@@ -153,34 +200,11 @@ int vx_lower_get(const struct vx_global *g, const char *name,
 		path = NULL;
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "template %s", name);
 	}
-	fd = vx_lower_lock(g, name, false, err);
+	fd = vx_tpl_ensure(g, name, path, "lower tree", unpack_lower_cb,
+			   &(struct lower_job){ dir, name, id, archive, path,
+						progress }, err);
 	if (fd < 0)
 		return fd;
-	/*
-	 * flock cannot upgrade atomically: after unpacking under the
-	 * exclusive lock we go back to shared and look again, since a
-	 * `template remove` may have run in between.
-	 */
-	for (int tries = 0; !is_dir(path); tries++) {
-		if (tries == 3)
-			return vx_error_set(err, VX_E_CREATE_PRIVATE, 0,
-					    "template %s: lower tree %s keeps disappearing (is `vzctl template remove %s` running in a loop?)",
-					    name, path, name);
-		while (flock(fd, LOCK_EX) < 0)
-			if (errno != EINTR)
-				return vx_error_set(err, VX_E_SYSTEM, errno,
-						    "flock template %s", name);
-		if (!is_dir(path)) {
-			ret = unpack_lower(dir, name, id, archive, path,
-					   progress, err);
-			if (ret)
-				return ret;
-		}
-		while (flock(fd, LOCK_SH) < 0)
-			if (errno != EINTR)
-				return vx_error_set(err, VX_E_SYSTEM, errno,
-						    "flock template %s", name);
-	}
 	*lower = steal_ptr(path);
 	return steal_fd(fd);
 }
