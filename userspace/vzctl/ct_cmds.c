@@ -166,6 +166,14 @@ int cmd_create(int argc, char **argv)
 	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage, false);
 }
 
+/* The multi-CTID paragraph of start, stop, restart and destroy (batch.c). */
+#define BATCH_USAGE \
+	"With several CTIDs, one request per CT runs side by side (up to 32\n" \
+	"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n" \
+	"else the code of the first failed CTID in argument order; --json:\n" \
+	"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n" \
+	"everything before it starts.\n"
+
 int cmd_destroy(int argc, char **argv)
 {
 	static const char usage[] =
@@ -174,11 +182,7 @@ int cmd_destroy(int argc, char **argv)
 		"Removes a stopped container: its private area, mount point, config\n"
 		"and name. A running container is refused: stop it first.\n"
 		"\n"
-		"With several CTIDs, one request per CT runs side by side (up to 32\n"
-		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
-		"else the code of the first failed CTID in argument order; --json:\n"
-		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
-		"everything before it starts.\n";
+		BATCH_USAGE;
 
 	return run_verb(argc, argv, VXD_CMD_DESTROY, "", no_opts, usage, true);
 }
@@ -196,11 +200,7 @@ int cmd_start(int argc, char **argv)
 		"\n"
 		"  --wait   return only when the container has finished booting\n"
 		"\n"
-		"With several CTIDs, one request per CT runs side by side (up to 32\n"
-		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
-		"else the code of the first failed CTID in argument order; --json:\n"
-		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
-		"everything before it starts.\n";
+		BATCH_USAGE;
 
 	return run_verb(argc, argv, VXD_CMD_START, "", opts, usage, true);
 }
@@ -220,11 +220,7 @@ int cmd_stop(int argc, char **argv)
 		"\n"
 		"  --fast   kill all processes at once, without a clean shutdown\n"
 		"\n"
-		"With several CTIDs, one request per CT runs side by side (up to 32\n"
-		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
-		"else the code of the first failed CTID in argument order; --json:\n"
-		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
-		"everything before it starts.\n";
+		BATCH_USAGE;
 
 	return run_verb(argc, argv, VXD_CMD_STOP, "", opts, usage, true);
 }
@@ -244,11 +240,7 @@ int cmd_restart(int argc, char **argv)
 		"  --wait   return only when the container has finished booting\n"
 		"  --fast   stop by killing all processes at once\n"
 		"\n"
-		"With several CTIDs, one request per CT runs side by side (up to 32\n"
-		"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n"
-		"else the code of the first failed CTID in argument order; --json:\n"
-		"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n"
-		"everything before it starts.\n";
+		BATCH_USAGE;
 
 	return run_verb(argc, argv, VXD_CMD_RESTART, "", opts, usage, true);
 }
