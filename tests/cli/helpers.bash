@@ -285,6 +285,21 @@ vx_in_ct() {
 }
 
 # vx_require CMD: skip (with the reason) when a host tool is missing.
+# vx_image_usage_grows CT USED_KIB: an image CT (64M limit) started, 8 MiB
+# written inside; vzlist's diskspace shows it while running (statfs) and
+# after the stop (from the superblock), and diskspace.h is the limit.
+vx_image_usage_grows() {
+	vx_expect_ok vzctl start "$1" --wait
+	vx_in_ct "$1" 'dd if=/dev/zero of=/root/f bs=1M count=8 2>/dev/null; sync'
+	vx_expect_ok vzlist -H -o diskspace "$1"
+	[ "$output" -ge $(($2 + 8192)) ]
+	vx_expect_ok vzctl stop "$1"
+	vx_expect_ok vzlist -H -o diskspace "$1"
+	[ "$output" -ge $(($2 + 8192)) ]
+	vx_expect_ok vzlist -j -o ctid,diskspace,diskspace.h "$1"
+	grep -q '"diskspace.h": *65536' <<<"$output"
+}
+
 vx_require() {
 	command -v "$1" >/dev/null || skip "$1 not installed on the host"
 }
