@@ -124,3 +124,27 @@ teardown_file() { vx_test_teardown; }
 	vx_expect_ok vzctl destroy 850
 	no_trace 850
 }
+
+@test "a create journal cut short by a power loss (no COMPLETE) is removed; what it names is kept" {
+	# What an empty or truncated journal names was never made by create
+	# (its fsync had not returned), so a rollback must not delete it: a
+	# truncated PRIVATE="/vz/private/1" could name another CT's files.
+	local decoy=$VX_ROOT/vz/private/860.decoy
+	mkdir -p "$decoy/upper"
+	printf 'PID="1"\nPRIVATE="%s"\nTMP="%s"\n' "$decoy" "$decoy" \
+		>"$VX_ROOT/vz/lock/860.creating"
+	: >"$VX_ROOT/vz/lock/861.creating"
+	vx_expect_ok vzctl create 860 --ostemplate busybox
+	vx_expect_ok vzctl create 861 --ostemplate busybox
+	[ -d "$decoy/upper" ]
+	[ ! -e "$VX_ROOT/vz/lock/860.creating" ]
+	[ ! -e "$VX_ROOT/vz/lock/861.creating" ]
+	vx_expect_ok vzctl destroy 860
+	vx_expect_ok vzctl destroy 861
+	# the same journal with COMPLETE is a killed create: rolled back
+	printf 'PID="1"\nPRIVATE="%s"\nTMP=""\nCOMPLETE="yes"\n' "$decoy" \
+		>"$VX_ROOT/vz/lock/860.creating"
+	vx_expect_ok vzctl create 860 --ostemplate busybox
+	[ ! -e "$decoy" ]
+	vx_expect_ok vzctl destroy 860
+}

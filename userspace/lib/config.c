@@ -440,14 +440,15 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int vx_write_file_atomic(const char *path, const char *buf, size_t len,
-			 int mode, struct vx_error **err)
-{
-	return vx_write_file_replace(path, buf, len, mode, true, err);
-}
+/* How write_file makes its result durable. */
+enum sync_how {
+	SYNC_NONE,	/* atomic only: a power cut may lose the write */
+	SYNC_FULL,	/* fsync the data, rename, fsync the directory */
+	SYNC_AFTER,	/* rename, then one fsync of the file (see config.h) */
+};
 
-int vx_write_file_replace(const char *path, const char *buf, size_t len,
-			  int mode, bool durable, struct vx_error **err)
+static int write_file(const char *path, const char *buf, size_t len,
+		      int mode, enum sync_how how, struct vx_error **err)
 {
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -1;
@@ -472,9 +473,7 @@ int vx_write_file_replace(const char *path, const char *buf, size_t len,
 	ret = write_all(fd, buf, len);
 	if (!ret && fchmod(fd, mode) < 0)
 		ret = -errno;
-	if (!ret && durable && fsync(fd) < 0)
-		ret = -errno;
-	if (!ret && close(steal_fd(fd)) < 0)
+	if (!ret && how == SYNC_FULL && fsync(fd) < 0)
 		ret = -errno;
 	if (!ret && rename(tmp, path) < 0)
 		ret = -errno;
@@ -482,9 +481,31 @@ int vx_write_file_replace(const char *path, const char *buf, size_t len,
 		unlink(tmp);
 		return vx_error_set(err, VX_E_SAVE_CONFIG, -ret, "write %s", path);
 	}
-	/* The data is safe; a failed directory fsync only weakens durability
-	 * of the rename, which we cannot undo anyway. */
-	if (durable)
+	/* Renamed: from here a failure can only weaken durability, which
+	 * the caller cannot undo either; it is still reported. */
+	if (how == SYNC_AFTER && fsync(fd) < 0)
+		return vx_error_set(err, VX_E_SAVE_CONFIG, errno, "sync %s",
+				    path);
+	if (how == SYNC_FULL)
 		fsync_parent(path);
 	return 0;
+}
+
+int vx_write_file_atomic(const char *path, const char *buf, size_t len,
+			 int mode, struct vx_error **err)
+{
+	return write_file(path, buf, len, mode, SYNC_FULL, err);
+}
+
+int vx_write_file_replace(const char *path, const char *buf, size_t len,
+			  int mode, bool durable, struct vx_error **err)
+{
+	return write_file(path, buf, len, mode, durable ? SYNC_FULL : SYNC_NONE,
+			  err);
+}
+
+int vx_write_file_journalled(const char *path, const char *buf, size_t len,
+			     int mode, struct vx_error **err)
+{
+	return write_file(path, buf, len, mode, SYNC_AFTER, err);
 }

@@ -51,9 +51,18 @@ int vx_conf_save(const struct vx_conf *c, const char *path,
 int vx_write_file_atomic(const char *path, const char *buf, size_t len,
 			 int mode, struct vx_error **err);
 
-/* The same, but durable == false skips both fsyncs: the rename still makes
- * the write atomic (readers see the old or the new file, never a torn one),
- * only a power cut may lose it. For run-time state that dies with the boot
+/* Atomic for readers (temp + rename) with one fsync instead of two: the
+ * file is renamed first and then fsynced, which on a journaling file
+ * system (ext4, xfs, btrfs) makes its data and its new name durable
+ * together. A power cut before that fsync returns can leave the name with
+ * no data, so only for files a create journal removes again: the journal
+ * itself (empty means nothing was made yet) and the new CT's config. */
+int vx_write_file_journalled(const char *path, const char *buf, size_t len,
+			     int mode, struct vx_error **err);
+
+/* vx_write_file_atomic; durable == false skips both fsyncs: the rename
+ * still makes the write atomic (readers see the old or the new file, never
+ * a torn one), only a power cut may lose it. For run-time state that dies with the boot
  * anyway (rundir/ct/CTID.state), where the fsyncs were the largest single
  * cost of a CT start. */
 int vx_write_file_replace(const char *path, const char *buf, size_t len,

@@ -192,9 +192,10 @@ nomem:
 	return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "ct %u", ctid);
 }
 
-int vx_ct_save(const struct vx_ct *ct, struct vx_error **err)
+static int ct_save(const struct vx_ct *ct, bool first, struct vx_error **err)
 {
 	cleanup_free char *dir = strdup(ct->conf_path);
+	cleanup_free char *text = NULL;
 	char *slash = dir ? strrchr(dir, '/') : NULL;
 	int ret;
 
@@ -203,13 +204,29 @@ int vx_ct_save(const struct vx_ct *ct, struct vx_error **err)
 				    ct->ctid);
 	*slash = '\0';
 	ret = vx_mkdir_p(dir, 0755, err);
-	if (!ret)
+	if (!ret && !first)
 		ret = vx_conf_save(ct->conf, ct->conf_path, err);
+	else if (!ret && !(text = vx_conf_format(ct->conf)))
+		ret = vx_error_set(err, VX_E_SAVE_CONFIG, ENOMEM, "save %s",
+				   ct->conf_path);
+	else if (!ret)
+		ret = vx_write_file_journalled(ct->conf_path, text, strlen(text),
+					       0644, err);
 	if (ret && err && *err) {
 		(*err)->code = VX_E_SAVE_CONFIG;
 		vx_error_prefix(err, "ct %u", ct->ctid);
 	}
 	return ret;
+}
+
+int vx_ct_save(const struct vx_ct *ct, struct vx_error **err)
+{
+	return ct_save(ct, false, err);
+}
+
+int vx_ct_save_first(const struct vx_ct *ct, struct vx_error **err)
+{
+	return ct_save(ct, true, err);
 }
 
 static int cmp_uint(const void *a, const void *b)
@@ -347,8 +364,8 @@ static int names_lock(const struct vx_global *g, struct vx_error **err)
 	return steal_fd(fd);
 }
 
-int vx_ct_set_name(const struct vx_global *g, struct vx_ct *ct,
-		   const char *name, struct vx_error **err)
+static int set_name(const struct vx_global *g, struct vx_ct *ct,
+		    const char *name, bool save, struct vx_error **err)
 {
 	cleanup_close int lock = -1;
 	cleanup_free char *old = NULL;
@@ -383,9 +400,9 @@ int vx_ct_set_name(const struct vx_global *g, struct vx_ct *ct,
 		vx_conf_unset(ct->conf, "NAME");
 		ret = 0;
 	}
-	if (!ret)
+	if (!ret && save)
 		ret = vx_ct_save(ct, err);
-	else
+	else if (ret)
 		vx_error_set(err, VX_E_SYSTEM, -ret, "ct %u: name", ct->ctid);
 	if (ret) {
 		/* Config unchanged on disk: drop the new link, keep the old. */
@@ -396,4 +413,16 @@ int vx_ct_set_name(const struct vx_global *g, struct vx_ct *ct,
 	if (old && (!name || strcmp(old, name)))
 		name_unlink(g, old, ct->ctid);
 	return 0;
+}
+
+int vx_ct_set_name(const struct vx_global *g, struct vx_ct *ct,
+		   const char *name, struct vx_error **err)
+{
+	return set_name(g, ct, name, true, err);
+}
+
+int vx_ct_claim_name(const struct vx_global *g, struct vx_ct *ct,
+		     const char *name, struct vx_error **err)
+{
+	return set_name(g, ct, name, false, err);
 }

@@ -32,6 +32,9 @@ int vx_ct_load(const struct vx_global *g, unsigned int ctid,
 	       struct vx_ct **out, struct vx_error **err);
 /* Saves ct->conf atomically (code VX_E_SAVE_CONFIG on failure). */
 int vx_ct_save(const struct vx_ct *ct, struct vx_error **err);
+/* The new CT's first config, under create's journal: written with one
+ * fsync (vx_write_file_journalled) instead of two. */
+int vx_ct_save_first(const struct vx_ct *ct, struct vx_error **err);
 void vx_ct_free(struct vx_ct *ct);
 
 bool vx_ct_exists(const struct vx_global *g, unsigned int ctid);
@@ -44,6 +47,9 @@ int vx_ct_list(const struct vx_global *g, unsigned int **ids, size_t *n,
  * CT already has. Saves the config. */
 int vx_ct_set_name(const struct vx_global *g, struct vx_ct *ct,
 		   const char *name, struct vx_error **err);
+/* The same without the save: for create, whose one config write follows. */
+int vx_ct_claim_name(const struct vx_global *g, struct vx_ct *ct,
+		     const char *name, struct vx_error **err);
 
 /* Removes the CT's names/ link (if it points at this CT). For destroy. */
 void vx_ct_name_remove(const struct vx_global *g, const struct vx_ct *ct);

@@ -177,6 +177,15 @@ int vx_ct_recover(const struct vx_global *g, unsigned int ctid,
 				ctid);
 		return ret;
 	}
+	if (!vx_conf_get(j, "COMPLETE")) {
+		/* Empty or cut short by a power loss before create's fsync of
+		 * it returned: create had made nothing yet (storage.c). */
+		vx_conf_free(j);
+		if (unlink(jpath) < 0 && errno != ENOENT)
+			return vx_error_set(err, VX_E_DESTROY, errno,
+					    "remove %s", jpath);
+		return 1;
+	}
 	ret = vx_journal_rollback(g, ctid, j, jpath, err);
 	vx_conf_free(j);
 	return ret < 0 ? ret : 1;

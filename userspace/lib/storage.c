@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,10 +251,15 @@ static int create_journal(struct create *c, const struct vx_create_opts *o,
 	ret = ret ?: vx_conf_set(j, "ROOT_CREATED", exists(c->root) ? "no" : "yes");
 	ret = ret ?: vx_conf_set(j, "CONF", c->ct->conf_path);
 	ret = ret ?: vx_conf_set(j, "NAME", o->name ?: "");
+	/* Last: a journal without it was cut short by a power loss before
+	 * its fsync returned, so nothing it lists was made yet. */
+	ret = ret ?: vx_conf_set(j, "COMPLETE", "yes");
 	text = ret ? NULL : vx_conf_format(j);
 	if (!text)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
-	ret = vx_write_file_atomic(c->jpath, text, strlen(text), 0600, err);
+	/* Durable (name and data) when this returns, before anything it
+	 * lists exists. */
+	ret = vx_write_file_journalled(c->jpath, text, strlen(text), 0600, err);
 	if (ret && err && *err)
 		(*err)->code = VX_E_CREATE_PRIVATE;
 	return ret;
@@ -316,7 +322,10 @@ static int create_private(struct create *c, struct vx_error **err)
 	if (rename(c->tmp, c->private) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
 				    "rename %s to %s", c->tmp, c->private);
-	vx_fsync_path(parent);
+	/* A btrfs subvolume's rename needs its own commit (btrfs.c); other
+	 * layouts reach the disk with the commit (create_commit). */
+	if (c->layout == VX_LAYOUT_BTRFS)
+		vx_fsync_path(parent);
 	/* The mount point: its parent is kept root-only too. */
 	slash = strrchr(c->root, '/');
 	if (slash && slash != c->root) {
@@ -347,13 +356,56 @@ static int create_config(struct create *c, const struct vx_create_opts *o,
 	ret = ret ?: vx_conf_set(conf, "ORIGIN_SAMPLE", c->sample);
 	if (o->hostname)
 		ret = ret ?: vx_conf_set(conf, "HOSTNAME", o->hostname);
+	for (size_t i = 0; i < o->n_set; i++)
+		ret = ret ?: vx_conf_set(conf, o->set_key[i], o->set_val[i]);
 	if (ret)
 		return vx_error_set(err, VX_E_SAVE_CONFIG, -ret,
 				    "ct %u: config", c->ctid);
-	ret = vx_ct_save(c->ct, err);
-	if (!ret && o->name)
-		ret = vx_ct_set_name(c->g, c->ct, o->name, err);
-	return ret;
+	/* The name link first: the config's fsync then carries it to disk
+	 * too where both share a file system (create_commit). */
+	if (o->name)
+		ret = vx_ct_claim_name(c->g, c->ct, o->name, err);
+	return ret ?: vx_ct_save_first(c->ct, err);
+}
+
+static bool same_fs(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
+/*
+ * Commit point: without the journal the CT is complete. Before it, all
+ * that create made must be on disk, with as few fsyncs as that takes (they
+ * were most of a create's time). A journaling file system (ext4, xfs)
+ * commits its metadata in order, so one fsync commits everything done on
+ * it before: the config's fsync (vx_ct_save_first) covers the config's
+ * file system, the fsync of LOCKDIR after the unlink covers LOCKDIR's,
+ * which is usually also the private area's (/vz). Only a private area or
+ * mount point on yet another file system needs its own fsync first. The
+ * last fsync is for the caller: a CT reported created survives a power
+ * loss. Without a file system journal nothing is ordered; fsck decides.
+ */
+static int create_commit(struct create *c, struct vx_error **err)
+{
+	cleanup_free char *pdir = strdup(c->private);
+	cleanup_free char *rdir = strdup(c->root);
+	const char *lockdir = c->g->lockdir;
+
+	if (!pdir || !rdir)
+		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
+	dirname(pdir);
+	dirname(rdir);
+	if (c->layout != VX_LAYOUT_BTRFS && !same_fs(pdir, lockdir))
+		vx_fsync_path(pdir);
+	if (!same_fs(rdir, lockdir) && !same_fs(rdir, pdir))
+		vx_fsync_path(rdir);
+	if (unlink(c->jpath) < 0)
+		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
+				    "remove %s", c->jpath);
+	vx_fsync_path(lockdir);
+	return 0;
 }
 
 int vx_ct_create(const struct vx_global *g, unsigned int ctid,
@@ -388,12 +440,7 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 	}
 	if (!ret) {
 		vx_crashpoint("create-config");
-		/* Commit point: without the journal the CT is complete. */
-		if (unlink(c.jpath) < 0)
-			ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
-					   "remove %s", c.jpath);
-		else
-			vx_fsync_path(g->lockdir);
+		ret = create_commit(&c, err);
 	}
 	if (ret) {
 		/* Keep the first error; a failed rollback stays journalled

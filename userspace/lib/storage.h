@@ -30,6 +30,11 @@ struct vx_create_opts {
 	const char *diskspace;	/* DISKSPACE over the sample's ("10G:11G") */
 	const char *diskinodes;	/* DISKINODES over the sample's */
 	const struct vx_progress *progress;	/* of the unpack; may be NULL */
+	/* More settings for the config (--ram, --ipadd, ...), written with
+	 * the rest in create's one config write. */
+	size_t n_set;
+	const char *const *set_key;
+	const char *const *set_val;
 };
 
 /* Takes the CT lock itself. Errors: VX_E_PRIVATE_EXISTS, VX_E_NOCONFIG (sample

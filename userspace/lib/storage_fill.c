@@ -38,11 +38,8 @@ static int fill_overlay(struct create *c, struct vx_error **err)
 		snprintf(upper, sizeof(upper), "%s/upper", c->tmp);
 		ret = vx_setup_hostname(lower, upper, c->hostname, err);
 	}
-	/* Nothing was unpacked here: the entries just need to be on disk
-	 * before the rename, not a whole-filesystem sync. */
-	if (!ret && vx_fsync_path(c->tmp) < 0)
-		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s",
-				   c->tmp);
+	/* Nothing was unpacked here: no sync of our own, the entries reach
+	 * the disk with create's commit (storage.c). */
 	return ret;
 }
 
@@ -142,10 +139,8 @@ static int fill_image_overlay(struct create *c, struct vx_error **err)
 	if (!ret && rmdir(path) < 0)
 		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "rmdir %s",
 				   path);
-	/* mkfs.ext4 syncs the image; the entries of TMP before the rename. */
-	if (!ret && vx_fsync_path(c->tmp) < 0)
-		ret = vx_error_set(err, VX_E_CREATE_PRIVATE, errno, "sync %s",
-				   c->tmp);
+	/* mkfs.ext4 syncs the image; the entries of TMP reach the disk with
+	 * create's commit (storage.c). */
 	return ret;
 }
 

@@ -145,6 +145,19 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	vx_msg_get_int(r->in, "progress", &want_progress);
 	if (want_progress)
 		o.progress = &progress;
+	/* Written with the rest of the new config: one write, one fsync. */
+	const char *keys[ARRAY_SIZE(res.key) + 1], *vals[ARRAY_SIZE(res.key) + 1];
+
+	for (size_t i = 0; i < res.n; i++) {
+		keys[o.n_set] = res.key[i];
+		vals[o.n_set++] = res.val[i];
+	}
+	if (ip_text) {
+		keys[o.n_set] = "IP_ADDRESS";
+		vals[o.n_set++] = ip_text;
+	}
+	o.set_key = keys;
+	o.set_val = vals;
 	/* Held until the worker exits: bounds parallel creates. */
 	vxd_heavy_slot(r->g);
 	vxd_info(r, "Creating container private area (%s)",
@@ -152,20 +165,6 @@ int vxd_op_create(struct vxd_req *r, struct vx_error **err)
 	ret = vx_ct_create(r->g, ctid, &o, err);
 	if (ret < 0)
 		return ret;
-	if (res.n || ip_text) {
-		cleanup_unlock int lockfd = -1;
-		cleanup_ct struct vx_ct *ct = NULL;
-
-		ret = vxd_lock_load(r, ctid, "create", &lockfd, &ct, err);
-		for (size_t i = 0; ret == 0 && i < res.n; i++)
-			vx_conf_set(ct->conf, res.key[i], res.val[i]);
-		if (ret == 0 && ip_text)
-			vx_conf_set(ct->conf, "IP_ADDRESS", ip_text);
-		if (ret == 0)
-			ret = vx_ct_save(ct, err);
-		if (ret < 0)
-			return ret;
-	}
 	if (o.diskspace || o.diskinodes) {
 		cleanup_ct struct vx_ct *ct = NULL;
 		const char *why;
