@@ -7,11 +7,11 @@
 #   MASS_LXC_N=50 bench/mass.sh 500   fewer LXC containers (default min(N,100);
 #                                     0 skips LXC)
 #   MASS_LAYOUT=plain bench/mass.sh   the plain layout instead (full copies)
-#   MASS_BATCH=1 bench/mass.sh 500    vx's start, stop and destroy each as ONE
-#                                     vzctl call over all N CTIDs (up to 32
-#                                     requests at once, docs/vzctl.md); create
-#                                     stays one call per VPS; no per-call
-#                                     median then ("-"): wall/N is the figure
+#   MASS_BATCH=1 bench/mass.sh 500    vx's create, start, stop and destroy
+#                                     each as ONE vzctl call over all N CTIDs
+#                                     (up to 32 requests at once,
+#                                     docs/vzctl.md); no per-call median
+#                                     then ("-"): wall/N is the figure
 #   MASS_FS=ext4 bench/mass.sh 500    VX_ROOT/vz on a journaled ext4 made for
 #                                     the run (sparse, MASS_EXT4_SIZE, 8G) on a
 #                                     loop device, instead of /tmp's file system
@@ -107,7 +107,7 @@ vx_phase() {
 	if [ "$BATCH" = 1 ]; then
 		run_batch "$step" "$verb" "$@"
 	else
-		run_phase vx "$step" "$N" "vzctl $verb \$((1000 + {})) $*"
+		run_phase vx "$step" "$N" "vzctl $verb \$((1000 + {})) ${*@Q}"
 	fi
 }
 
@@ -174,11 +174,11 @@ bench_vx() {
 		vzctl destroy 999 >/dev/null 2>>"$log"
 
 	echo "== vx: N=$N, layout $LAYOUT, fs $(df --output=fstype "$VXR/vz/private" 2>/dev/null | tail -1)$([ "${MASS_FS:-}" = ext4 ] && echo " (loop, journaled)"), parallel $P, $([ "$BATCH" = 1 ] &&
-		echo "start/stop/destroy as one vzctl call over all N" ||
+		echo "each phase as one vzctl call over all N" ||
 		echo "one vzctl call per VPS") (VX_ROOT=$VXR)"
 	local used0
 	used0=$(df -k --output=used "$VXR/vz/private" | tail -1)
-	run_phase vx create "$N" 'vzctl create $((1000 + {})) --ostemplate busybox --hostname b{}'
+	vx_phase create create --ostemplate busybox --hostname 'b$VEID'
 	# du counts a snapshot's shared extents once per CT: ask the fs
 	[ "$LAYOUT" = btrfs ] && sync -f "$VXR/vz/private" &&
 		echo "  disk     $(( $(df -k --output=used "$VXR/vz/private" | tail -1) - used0 )) KiB" \
@@ -230,7 +230,7 @@ bench_vx || echo "vx run failed (see $log)"
 
 echo
 echo "ms per container (median / mean; failures in brackets); wall/N = phase wall time / N"
-[ "$BATCH" = 1 ] && echo "vx: start, stop, destroy as one vzctl call over all N (MASS_BATCH=1): no per-call figures"
+[ "$BATCH" = 1 ] && echo "vx: each phase as one vzctl call over all N (MASS_BATCH=1): no per-call figures"
 printf '%-13s %19s %9s %19s %9s\n' step "vx (N=$N)" "wall/N" "lxc (N=$LN)" "wall/N"
 for s in "${STEPS[@]}"; do
 	line=$(printf '%-13s' "$s")

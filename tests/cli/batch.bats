@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Several CTIDs in one call: `vzctl start|stop|restart|destroy CTID...`
+# Several CTIDs in one call: `vzctl create|start|stop|restart|destroy CTID...`
 # sends one request per CT to vxd concurrently; exit 0 if all succeeded,
 # else the exit code of the first failed CTID in argument order; --json
 # prints one array. Bad or duplicate CTIDs are refused before anything runs.
@@ -31,6 +31,41 @@ teardown_file() { vx_test_teardown; }
 		[ "$output" = "CTID $ct deleted unmounted down" ]
 		no_trace "$ct"
 	done
+}
+
+@test "batch: create 20 CTs in one call, with shared options; refuses per-CT ones" {
+	local cts ct
+	cts=$(seq 251 270)
+	vx_expect_ok vzctl create $cts --ostemplate busybox --ram 256M \
+		--hostname 'vps$VEID.example.com'
+	for ct in $cts; do
+		vx_output_has "$ct: Container private area was created"
+		grep -qx 'PHYSPAGES="0:65536"' "$VX_ROOT/etc/vz/conf/$ct.conf"
+		grep -qx "HOSTNAME=\"vps$ct.example.com\"" "$VX_ROOT/etc/vz/conf/$ct.conf"
+		[ "$(cat "$VX_ROOT/vz/private/$ct/upper/etc/hostname")" = "vps$ct.example.com" ]
+		grep -q "^127.0.1.1.vps$ct.example.com vps$ct\$" \
+			"$VX_ROOT/vz/private/$ct/upper/etc/hosts"
+	done
+	# an existing CT fails alone, with its own code; the others are made
+	vx_expect_rc 44 vzctl create 271 251 272 --ostemplate busybox
+	vx_output_has "251: "
+	vx_expect_ok vzctl status 271
+	[ "$output" = "CTID 271 exist unmounted down" ]
+	vx_expect_ok vzctl status 272
+	[ "$output" = "CTID 272 exist unmounted down" ]
+	# options every CT cannot share are refused before anything is made
+	vx_expect_rc 20 vzctl create 281 282 --ostemplate busybox --name twin
+	vx_output_has "--name"
+	vx_expect_rc 20 vzctl create 281 282 --ostemplate busybox --ipadd 10.9.9.9
+	vx_output_has "--ipadd"
+	vx_expect_rc 20 vzctl create 281 282 --ostemplate busybox --private /vz/one
+	vx_output_has "put \$VEID in it"
+	[ ! -e "$VX_ROOT/etc/vz/conf/281.conf" ]
+	vx_expect_ok vzctl create 281 282 --ostemplate busybox \
+		--private "$VX_ROOT/vz/other/\$VEID"
+	[ -d "$VX_ROOT/vz/other/282/upper" ]
+	vx_expect_ok vzctl --quiet destroy $cts 271 272 281 282
+	for ct in $cts 271 272 281 282; do no_trace "$ct"; done
 }
 
 @test "batch: mixed results, exit code of the first failed CTID in argument order" {

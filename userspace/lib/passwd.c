@@ -103,7 +103,7 @@ int vx_setup_userpasswd(int rd, int wr, const char *userpasswd,
 			 (int)ulen, userpasswd, hash, days);
 	}
 	explicit_bzero(&cd, sizeof(cd));
-	ret = vx_setup_write(wr, "shadow", out, 0640);
+	ret = vx_setup_write(wr, "shadow", out, 0640, false);
 	if (ret)
 		return vx_error_set(err, VX_E_SYSTEM, -ret,
 				    "--userpasswd: write the CT's /etc/shadow");

@@ -67,7 +67,7 @@ char *vx_setup_read(int dirfd, const char *name)
 }
 
 int vx_setup_write(int dirfd, const char *name, const char *text,
-		   mode_t mode)
+		   mode_t mode, bool in_create)
 {
 	char tmp[64];
 	cleanup_close int fd = -1;
@@ -91,15 +91,21 @@ int vx_setup_write(int dirfd, const char *name, const char *text,
 	if (fd < 0)
 		return -errno;
 	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0 ||
-	    write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
+	    write(fd, text, len) != (ssize_t)len ||
+	    (!in_create && fsync(fd) < 0))
 		ret = errno ? -errno : -EIO;
 	if (!ret && renameat(dirfd, tmp, dirfd, name) < 0)
 		ret = -errno;
-	if (ret)
+	if (ret) {
 		unlinkat(dirfd, tmp, 0);
-	else
-		fsync(dirfd);
-	return ret;
+		return ret;
+	}
+	/* In create: the rename, then one fsync for data and name
+	 * together (as vx_write_file_journalled). */
+	if (in_create)
+		return fsync(fd) < 0 ? -errno : 0;
+	fsync(dirfd);
+	return 0;
 }
 
 int vx_setup_open_etc(const char *read_root, const char *write_root,
@@ -173,7 +179,8 @@ static char *new_hosts(const char *old, const char *hostname)
 	return out;
 }
 
-static int setup_hostname(int rd, int wr, const char *hostname)
+static int setup_hostname(int rd, int wr, const char *hostname,
+			  bool in_create)
 {
 	cleanup_free char *hosts = vx_setup_read(rd, "hosts");
 	cleanup_free char *text = new_hosts(hosts, hostname);
@@ -182,9 +189,9 @@ static int setup_hostname(int rd, int wr, const char *hostname)
 
 	if (!text)
 		return -ENOMEM;
-	ret = vx_setup_write(wr, "hosts", text, 0644);
+	ret = vx_setup_write(wr, "hosts", text, 0644, in_create);
 	snprintf(line, sizeof(line), "%s\n", hostname);
-	return ret ?: vx_setup_write(wr, "hostname", line, 0644);
+	return ret ?: vx_setup_write(wr, "hostname", line, 0644, in_create);
 }
 
 int vx_setup_check(const struct vx_setup *s, struct vx_error **err)
@@ -212,7 +219,8 @@ int vx_setup_apply(const char *read_root, const char *write_root,
 		if (ret)
 			return ret;
 	}
-	ret = s->hostname ? setup_hostname(rd, wr, s->hostname) : 0;
+	ret = s->hostname ? setup_hostname(rd, wr, s->hostname, s->in_create) :
+			    0;
 	if (ret)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, -ret,
 				    "write /etc/hostname and /etc/hosts in %s",
@@ -223,7 +231,7 @@ int vx_setup_apply(const char *read_root, const char *write_root,
 int vx_setup_hostname(const char *read_root, const char *write_root,
 		      const char *hostname, struct vx_error **err)
 {
-	struct vx_setup s = { .hostname = hostname };
+	struct vx_setup s = { .hostname = hostname, .in_create = true };
 
 	return vx_setup_apply(read_root, write_root, &s, err);
 }

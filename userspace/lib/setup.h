@@ -18,6 +18,10 @@
 struct vx_setup {
 	const char *hostname;
 	const char *userpasswd;		/* "user:password" */
+	/* Written by create into a tree its journal removes on a crash:
+	 * one fsync per file for its data, no directory fsyncs (the
+	 * commit carries the names, storage.c). */
+	bool in_create;
 };
 
 /* Checks every given value (exit 21 naming the bad one) before anything
@@ -51,7 +55,8 @@ int vx_setup_userpasswd(int rd, int wr, const char *userpasswd,
 /* Helpers shared by setup.c and passwd.c. */
 #define VX_SETUP_MAX (1 << 20)	/* largest /etc file read (1 MiB) */
 char *vx_setup_read(int dirfd, const char *name);
-int vx_setup_write(int dirfd, const char *name, const char *text, mode_t mode);
+int vx_setup_write(int dirfd, const char *name, const char *text, mode_t mode,
+		   bool in_create);
 int vx_setup_open_etc(const char *read_root, const char *write_root,
 		      int *rd, int *wr, struct vx_error **err);
 

@@ -56,6 +56,7 @@ static bool exists(const char *path)
 
 static void create_free(struct create *c)
 {
+	free(c->hostname);
 	free(c->tpl_path);
 	free(c->private);
 	free(c->root);
@@ -147,7 +148,7 @@ static int create_check(struct create *c, const struct vx_create_opts *o,
 				    "ct %u already exists (%s); destroy it first or pick another CTID",
 				    c->ctid, p ?: "config"), -EEXIST;
 	}
-	if (o->hostname && vx_check_hostname(o->hostname, err))
+	if (c->hostname && vx_check_hostname(c->hostname, err))
 		return -EINVAL;
 	if (o->name) {
 		if (vx_check_name(o->name, err))
@@ -354,8 +355,8 @@ static int create_config(struct create *c, const struct vx_create_opts *o,
 	ret = ret ?: vx_conf_set(conf, "OSTEMPLATE", c->ostemplate);
 	ret = ret ?: vx_conf_set(conf, "VE_LAYOUT", vx_layout_name(c->layout));
 	ret = ret ?: vx_conf_set(conf, "ORIGIN_SAMPLE", c->sample);
-	if (o->hostname)
-		ret = ret ?: vx_conf_set(conf, "HOSTNAME", o->hostname);
+	if (c->hostname)
+		ret = ret ?: vx_conf_set(conf, "HOSTNAME", c->hostname);
 	for (size_t i = 0; i < o->n_set; i++)
 		ret = ret ?: vx_conf_set(conf, o->set_key[i], o->set_val[i]);
 	if (ret)
@@ -419,12 +420,15 @@ int vx_ct_create(const struct vx_global *g, unsigned int ctid,
 	c.ostemplate = o->ostemplate && *o->ostemplate ? o->ostemplate :
 		       g->def_ostemplate;
 	c.sample = o->config && *o->config ? o->config : g->configfile;
-	c.hostname = o->hostname && *o->hostname ? o->hostname : NULL;
 	c.progress = o->progress;
 	lock = vx_lock_ct_op(g, ctid, "create", false, err);
 	if (lock < 0)
 		return lock;
 	ret = vx_ct_recover(g, ctid, err);
+	/* $VEID in it: one --hostname for a batch of creates (vzctl). */
+	if (ret >= 0 && o->hostname && *o->hostname &&
+	    !(c.hostname = vx_expand_veid(o->hostname, ctid)))
+		ret = vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
 	if (ret >= 0)
 		ret = create_check(&c, o, err);
 	if (ret < 0)

@@ -17,7 +17,8 @@
 struct create {
 	const struct vx_global *g;
 	unsigned int ctid;
-	const char *ostemplate, *sample, *hostname;
+	const char *ostemplate, *sample;
+	char *hostname;		/* --hostname, $VEID expanded; NULL: none */
 	const struct vx_progress *progress;
 	char *tpl_path, *private, *root, *tmp, *jpath, *destroyed;
 	enum vx_layout layout;

@@ -56,6 +56,29 @@ static int put_opt(int opt, const char *arg, void *data)
 	return 0;
 }
 
+/* Several CTs from one create share every option: refuse those that must
+ * differ per CT, before anything is made. */
+static int create_batch_check(const struct vx_msg *req)
+{
+	static const char *const dirs[] = { "private", "root" };
+
+	if (vx_msg_get_str(req, "name"))
+		return vzctl_fail(VX_E_INVAL_PARAM,
+				  "vzctl create: --name with several CTIDs would give them all one name; create them one by one or set names later with `vzctl set CTID --name NAME --save`");
+	if (create_ipadd)
+		return vzctl_fail(VX_E_INVAL_PARAM,
+				  "vzctl create: --ipadd with several CTIDs would give them all the same address; add addresses per CT with `vzctl set CTID --ipadd ADDR --save`");
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		const char *v = vx_msg_get_str(req, dirs[i]);
+
+		if (v && !strstr(v, "$VEID") && !strstr(v, "${VEID}"))
+			return vzctl_fail(VX_E_INVAL_PARAM,
+					  "vzctl create: --%s '%s' with several CTIDs would be the same directory for all; put $VEID in it (e.g. '%s/$VEID')",
+					  dirs[i], v, v);
+	}
+	return 0;
+}
+
 /* The shape of every simple verb: parse, one request, print the answer.
  * A return of -1 from the parser means --help was printed (exit 0).
  * A multi verb (start, stop, restart, destroy) takes several CTIDs and
@@ -82,9 +105,12 @@ static int run_verb(int argc, char **argv, unsigned int cmd,
 		ret = vzctl_parse(argc, argv, shortopts, longopts, usage,
 				  put_opt, &req, &ctid);
 	}
+	if (!ret && n > 1 && cmd == VXD_CMD_CREATE)
+		ret = create_batch_check(&req);
 	/* A template unpack may take seconds: ask for progress reports
-	 * when there is a terminal to draw them on (client.c). */
-	if (!ret && cmd == VXD_CMD_CREATE && vzctl_progress_wanted() &&
+	 * when there is a terminal to draw them on (client.c); a batch has
+	 * one line per CT instead. */
+	if (!ret && n == 1 && cmd == VXD_CMD_CREATE && vzctl_progress_wanted() &&
 	    vx_msg_put_int(&req, "progress", 1))
 		ret = 3;
 	if (!ret && create_ipadd && vx_msg_put_str(&req, "ipadd", create_ipadd))
@@ -108,6 +134,15 @@ static int run_verb(int argc, char **argv, unsigned int cmd,
 
 static const struct option no_opts[] = { { 0 } };
 
+/* The multi-CTID paragraph of create, start, stop, restart and destroy
+ * (batch.c). */
+#define BATCH_USAGE \
+	"With several CTIDs, one request per CT runs side by side (up to 32\n" \
+	"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n" \
+	"else the code of the first failed CTID in argument order; --json:\n" \
+	"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n" \
+	"everything before it starts.\n"
+
 int cmd_create(int argc, char **argv)
 {
 	static const struct option base[] = {
@@ -130,14 +165,17 @@ int cmd_create(int argc, char **argv)
 		"                         [--layout overlay|plain|image|image-overlay|btrfs]\n"
 		"                         [--ipadd ADDR[/PREFIX]]...\n"
 		"                         [--diskspace SOFT[:HARD]] [--diskinodes SOFT[:HARD]]\n"
+		"       vzctl create CTID... [same options but --name, --ipadd]\n"
 		"\n"
 		"Creates container CTID (a number 1..2147483647) from the OS template\n"
 		"cache TEMPLATE/cache/NAME.tar.{zst,gz,xz} and the sample config\n"
 		"conf/ve-SAMPLE.conf-sample. A killed create leaves nothing behind.\n"
+		"Several CTIDs are created side by side with the same options\n"
+		"(--private/--root then need $VEID); see below.\n"
 		"\n"
 		"  --ostemplate NAME  OS template (default: DEF_OSTEMPLATE in vz.conf)\n"
 		"  --config SAMPLE    sample config (default: CONFIGFILE in vz.conf)\n"
-		"  --hostname HOST    hostname set at start\n"
+		"  --hostname HOST    hostname set at start ($VEID: the CTID)\n"
 		"  --name NAME        a name usable instead of the CTID\n"
 		"  --private DIR      private area (default: VE_PRIVATE; $VEID allowed)\n"
 		"  --root DIR         mount point (default: VE_ROOT; $VEID allowed)\n"
@@ -157,22 +195,16 @@ int cmd_create(int argc, char **argv)
 		"  --ram, --swap, --numproc, --cpus, --cpulimit, --cpuunits, --cpumask,\n"
 		"  --iolimit, --iopslimit, --ioprio VALUE\n"
 		"                     resource limits written to the new config\n"
-		"                     (see `vzctl set --help`)\n";
+		"                     (see `vzctl set --help`)\n"
+		"\n"
+		BATCH_USAGE;
 
 	memcpy(opts, base, sizeof(base));
 	for (size_t i = 0; i < vx_res_opts_n && i < 63; i++)
 		opts[ARRAY_SIZE(base) + i] = (struct option){
 			vx_res_opts[i].opt, required_argument, NULL, 1000 + (int)i };
-	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage, false);
+	return run_verb(argc, argv, VXD_CMD_CREATE, "", opts, usage, true);
 }
-
-/* The multi-CTID paragraph of start, stop, restart and destroy (batch.c). */
-#define BATCH_USAGE \
-	"With several CTIDs, one request per CT runs side by side (up to 32\n" \
-	"at once), each line prefixed with its CTID; exit 0 if all succeeded,\n" \
-	"else the code of the first failed CTID in argument order; --json:\n" \
-	"one array of {ctid, ok, exit, error}. A bad or repeated CTID stops\n" \
-	"everything before it starts.\n"
 
 int cmd_destroy(int argc, char **argv)
 {
