@@ -4,6 +4,15 @@
 # both. Every tree is private (VX_ROOT / lxcpath under /tmp, own cgroup
 # prefix), so a benchmark never touches a real installation or another run.
 
+# bench/prun (prun.c), the per-call runner of run_phase: built on first
+# use next to vx's binaries. Needs $src.
+PRUN=$src/build/bench/prun
+prun_build() {
+	[ "$PRUN" -nt "$src/bench/prun.c" ] && return 0
+	mkdir -p "${PRUN%/*}" &&
+		cc -O2 -Wall -Wextra -Werror -o "$PRUN" "$src/bench/prun.c"
+}
+
 # stats "v v v": "median mean" (ms, one decimal); "- -" for no values.
 stats() {
 	[ -n "$1" ] || { echo "- -"; return; }

@@ -58,19 +58,15 @@ times=$(mktemp /tmp/vx-mass.XXXXXX.times)
 
 mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
 
-# run_phase SYS STEP COUNT CMD-TEMPLATE: CMD-TEMPLATE has {} for the index
-# (1..COUNT); runs them one by one, or MASS_P at a time via xargs, and
-# records each duration.
+# run_phase SYS STEP COUNT OFFSET CMD ARG...: runs CMD COUNT times, one by
+# one or MASS_P at a time, with "{}" in an ARG replaced by OFFSET + i
+# (i = 1..COUNT), and records each duration. bench/prun does what xargs
+# -P would, with a clock per command and no shell per call (bench/prun.c).
 run_phase() {
-	local sys=$1 step=$2 n=$3 tmpl=$4 t0 wall
+	local sys=$1 step=$2 n=$3 off=$4 t0 wall; shift 4
 	: >"$times"
 	t0=${EPOCHREALTIME/./}
-	seq 1 "$n" | xargs -P "$P" -I{} bash -c '
-		t0=${EPOCHREALTIME/./}
-		'"$tmpl"' >/dev/null 2>>"$0"
-		rc=$?
-		t1=${EPOCHREALTIME/./}
-		echo "$(( t1 - t0 )) $rc {}" >>"$1"' "$log" "$times"
+	"$PRUN" "$P" "$n" "$off" "$times" "$log" "$@"
 	wall=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 	WALL[$sys,$step]=$wall
 	CNT[$sys]=$n
@@ -107,7 +103,7 @@ vx_phase() {
 	if [ "$BATCH" = 1 ]; then
 		run_batch "$step" "$verb" "$@"
 	else
-		run_phase vx "$step" "$N" "vzctl $verb \$((1000 + {})) ${*@Q}"
+		run_phase vx "$step" "$N" 1000 vzctl "$verb" {} "$@"
 	fi
 }
 
@@ -212,18 +208,19 @@ bench_lxc() {
 	local before
 	lxc_tree_setup /tmp/vxm-lxc.XXXXXX || return 1
 	echo "== lxc: N=$LN, parallel $P (lxcpath $LXP, lxc $(lxc-create --version))"
-	run_phase lxc create "$LN" "lxc-create -P $LXP -n m$$-{} -f $LXP/net-empty.conf -t busybox"
+	run_phase lxc create "$LN" 0 lxc-create -P "$LXP" -n "m$$-{}" -f "$LXP/net-empty.conf" -t busybox
 	before=$(mem_avail_kb)
-	run_phase lxc start "$LN" "lxc-start -P $LXP -n m$$-{} -d"
+	run_phase lxc start "$LN" 0 lxc-start -P "$LXP" -n "m$$-{}" -d
 	idle_memory lxc "$LN" "$before" "$(lxc_cg_bytes)"
-	run_phase lxc stop "$LN" "lxc-stop -P $LXP -n m$$-{} -k"
-	run_phase lxc destroy "$LN" "lxc-destroy -P $LXP -n m$$-{}"
+	run_phase lxc stop "$LN" 0 lxc-stop -P "$LXP" -n "m$$-{}" -k
+	run_phase lxc destroy "$LN" 0 lxc-destroy -P "$LXP" -n "m$$-{}"
 	lxc_cleanup
 }
 
 trap 'vx_cleanup; lxc_cleanup; rm -f "$times"' EXIT INT TERM
 
 echo "mass benchmark, $(date -u '+%F %T UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+prun_build || exit 1
 host_limits
 bench_vx || echo "vx run failed (see $log)"
 [ "$LN" -gt 0 ] && { bench_lxc || echo "lxc run failed (see $log)"; }
@@ -247,12 +244,20 @@ for s in "${STEPS[@]}"; do
 	done
 	echo "$line"
 done
+# create+start: the sum of the medians, and of the wall/N figures (the
+# issue's target is the latter)
+declare -A csw
 for sys in vx lxc; do
 	read -r c _ <<<"$(stats "${RES[$sys,create]:-}")"
 	read -r s _ <<<"$(stats "${RES[$sys,start]:-}")"
 	cs[$sys]=$(awk -v c="$c" -v s="$s" 'BEGIN { if (c == "-" || s == "-") print "-"; else printf "%.1f", c + s }')
+	n=${CNT[$sys]:-0}
+	csw[$sys]=-
+	[ "$n" -gt 0 ] && [ -n "${WALL[$sys,create]:-}" ] && [ -n "${WALL[$sys,start]:-}" ] &&
+		csw[$sys]=$(awk -v a="${WALL[$sys,create]}" -v b="${WALL[$sys,start]}" -v n="$n" \
+			'BEGIN { printf "%.1f", (a + b) / n }')
 done 2>/dev/null
-printf '%-13s %19s %9s %19s %9s\n' "create+start" "${cs[vx]:-}" "" "${cs[lxc]:-}" ""
+printf '%-13s %19s %9s %19s %9s\n' "create+start" "${cs[vx]:-}" "${csw[vx]}" "${cs[lxc]:-}" "${csw[lxc]}"
 printf '%-13s %19s %9s %19s %9s\n' "MiB/idle VPS" \
 	"$(awk -v k="${MEM[vx]:-0}" 'BEGIN { printf "%.2f", k / 1024 }')" "" \
 	"$(awk -v k="${MEM[lxc]:-0}" 'BEGIN { printf "%.2f", k / 1024 }')" ""

@@ -115,12 +115,12 @@ cat >"$r/etc/init.d/rcS" <<'EOF'
 PATH=/sbin:/bin:/usr/sbin:/usr/bin
 export PATH
 
-# /run is a fresh tmpfs each boot (/var/lock points into it). The rest is
-# in the template with its modes (/tmp and /var/tmp 1777): no chmod here,
-# since on the overlay layout even a chmod to the same mode copies the
-# directory up into the VPS's private area at every start. Loopback is
-# up already (vx does it), so no `ip` process either.
-mkdir -p /run/lock
+# /run is a fresh tmpfs each boot, which vx mounts with /run/lock in it
+# (/var/lock points there). The rest is in the template with its modes
+# (/tmp and /var/tmp 1777): no chmod here, since on the overlay layout
+# even a chmod to the same mode copies the directory up into the VPS's
+# private area at every start. Loopback is up already (vx does it), so no
+# `ip` process either: this script starts no process at all.
 
 # Site-specific additions go in /etc/rc.local.
 [ -x /etc/rc.local ] && /etc/rc.local

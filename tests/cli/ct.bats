@@ -60,6 +60,9 @@ teardown_file() { vx_test_teardown; }
 	grep -qE '^devpts /dev/pts devpts .*newinstance|^devpts /dev/pts devpts ' <<<"$output"
 	grep -qE ' /dev/shm tmpfs ' <<<"$output"
 	grep -qE ' /run tmpfs ' <<<"$output"
+	# /run/lock (/var/lock) comes with /run, world-writable and sticky
+	vx_expect_ok vzctl exec2 301 'stat -c %a /run/lock /var/lock/'
+	[ "$output" = $'1777\n1777' ] || { echo "modes: $output"; false; }
 	run vx_in_ct 301 'touch /sys/kernel/vx-test'
 	[ "$status" -ne 0 ]
 }

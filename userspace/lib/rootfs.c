@@ -248,6 +248,12 @@ int vx_rootfs_setup(unsigned int ctid, const char *root, int tree,
 	if (ret == 0)
 		ret = mount_at(ctid, "tmpfs", "/run", "tmpfs",
 			       MS_NOSUID | MS_NODEV, "mode=755", err);
+	/* /run/lock, where every distribution's /var/lock points, as the
+	 * host's early boot makes it in a fresh /run (Debian: 1777): one
+	 * mkdir process less in the CT's boot script. */
+	if (ret == 0 && (mkdir("/run/lock", 01777) < 0 ||
+			 chmod("/run/lock", 01777) < 0))
+		ret = fail(err, ctid, "mkdir", "/run/lock");
 	if (ret == 0)
 		ret = mask_proc(ctid, err);
 	if (ret == 0)
