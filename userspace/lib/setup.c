@@ -100,10 +100,16 @@ int vx_setup_write(int dirfd, const char *name, const char *text,
 		unlinkat(dirfd, tmp, 0);
 		return ret;
 	}
-	/* In create: the rename, then one fsync for data and name
-	 * together (as vx_write_file_journalled). */
+	/* In create: the data written and waited for, no journal commit
+	 * of our own. Create's commit fsyncs this file system (LOCKDIR on
+	 * it, or the private area's parent: storage.c), which commits the
+	 * name and the new size with a cache flush, one commit for every
+	 * file of the CT instead of one per file. */
 	if (in_create)
-		return fsync(fd) < 0 ? -errno : 0;
+		return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
+				       SYNC_FILE_RANGE_WRITE |
+				       SYNC_FILE_RANGE_WAIT_AFTER) < 0 ?
+		       -errno : 0;
 	fsync(dirfd);
 	return 0;
 }

@@ -19,8 +19,8 @@ struct vx_setup {
 	const char *hostname;
 	const char *userpasswd;		/* "user:password" */
 	/* Written by create into a tree its journal removes on a crash:
-	 * one fsync per file for its data, no directory fsyncs (the
-	 * commit carries the names, storage.c). */
+	 * each file's data is written out, and create's commit makes it
+	 * and the names durable (storage.c), no fsync per file. */
 	bool in_create;
 };
 
