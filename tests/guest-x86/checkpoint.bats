@@ -230,3 +230,48 @@ cgroup_dir() {
 	[ ! -d "$(cgroup_dir 504)" ]
 	vx_ct_cleanup 504
 }
+
+# ckpt_layout CT [create options]: a VPS of that layout is suspended and
+# resumed with its processes (same PIDs, the counter goes on) and a file
+# written before the suspend; the dump is spent after the resume.
+ckpt_layout() {
+	local ct=$1 before c
+	vx_create_started "$@"
+	vx_expect_ok vzctl exec2 "$ct" 'echo kept >/root/mark'
+	bg "$ct" cnt 'i=0; while :; do i=$((i+1)); echo $i >/run/cnt; sleep 0.2; done'
+	vx_wait_for 30 counter_grows "$ct"
+	before=$(pids "$ct")
+	c=$(ct_cat "$ct" /run/cnt)
+	vx_expect_ok vzctl suspend "$ct"
+	vx_expect_ok vzctl status "$ct"
+	[ "$output" = "CTID $ct exist unmounted down suspended" ]
+	vx_expect_ok vzctl resume "$ct"
+	vx_expect_ok vzctl status "$ct"
+	[ "$output" = "CTID $ct exist mounted running" ]
+	[ "$(pids "$ct")" = "$before" ]
+	[ "$(ct_cat "$ct" /run/cnt)" -ge "$c" ]
+	vx_wait_for 30 counter_grows "$ct"
+	[ "$(ct_cat "$ct" /root/mark)" = kept ]
+	vx_expect_ok vzctl stop "$ct" --fast
+	vx_expect_ok vzctl destroy "$ct"
+	no_trace "$ct"
+}
+
+@test "every layout: plain, image and image-overlay VPSes are suspended and resumed" {
+	ckpt_layout 511 --layout plain
+	ckpt_layout 512 --layout image --diskspace 256M
+	ckpt_layout 513 --layout image-overlay --diskspace 256M
+}
+
+@test "btrfs layout: a VPS on a btrfs snapshot is suspended and resumed" {
+	grep -qw btrfs /proc/filesystems ||
+		vx_need_kernel "no btrfs in this kernel (/proc/filesystems)"
+	vx_require mkfs.btrfs
+	local img=$VX_ROOT/ckpt-btrfs.img mnt=$VX_ROOT/vzb
+	truncate -s 1G "$img"
+	mkfs.btrfs -q -f "$img" >/dev/null
+	mkdir -p "$mnt"
+	mount -o loop "$img" "$mnt"
+	ckpt_layout 514 --layout btrfs --diskspace 256M --private "$mnt/\$VEID"
+	umount "$mnt"
+}
