@@ -15,7 +15,7 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 all=(ctx_test res_test enforce_test perm_test malformed_test monitor_test
-     isolation_test proc_test stress_test view_test quota_test)
+     isolation_test proc_test stress_test view_test quota_test btrfs_test)
 [ $# -gt 0 ] && all=("$@")
 
 n=0 pass=0 fail=0 skip=0
