@@ -14,7 +14,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
@@ -30,19 +29,8 @@ struct shared {
 };
 
 static struct shared *S;
-static char mnt[64];		/* mount point of the test file system */
+static const char *mnt;		/* mount point of the test file system */
 static char lim[96], nolim[96];	/* the two subvolumes */
-
-static int __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 /* statfs(@path) into S (run on the host or inside the context). */
 static int statfs_to_shared(void *path)
@@ -91,13 +79,12 @@ static int write_mb(const char *path, int mb)
 FIXTURE(btrfs) {
 	struct vxnl nl;
 	uint32_t ctid;
-	char tmp[64], img[96];
-	bool mounted;
+	struct vxt_loopfs fs;
 };
 
 FIXTURE_SETUP(btrfs)
 {
-	if (sh("command -v mkfs.btrfs >/dev/null && command -v btrfs >/dev/null"))
+	if (vxt_sh("command -v mkfs.btrfs >/dev/null && command -v btrfs >/dev/null"))
 		SKIP(return, "mkfs.btrfs or btrfs is missing (apt-get install btrfs-progs; scripts/kernel/check-kernel installs it)");
 	VXT_OPEN(&self->nl);
 	self->ctid = vxt_new_ctid();
@@ -105,30 +92,24 @@ FIXTURE_SETUP(btrfs)
 	S = vxt_shared(sizeof(*S));
 	ASSERT_NE(NULL, S);
 
-	strcpy(self->tmp, "/tmp/vx-btrfs.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->tmp));
-	snprintf(self->img, sizeof(self->img), "%s/img", self->tmp);
-	snprintf(mnt, sizeof(mnt), "%s/mnt", self->tmp);
+	ASSERT_EQ(0, vxt_loopfs_dirs(&self->fs, "/tmp/vx-btrfs.XXXXXX"));
+	mnt = self->fs.mnt;
 	snprintf(lim, sizeof(lim), "%s/lim", mnt);
 	snprintf(nolim, sizeof(nolim), "%s/free", mnt);
-	ASSERT_EQ(0, mkdir(mnt, 0755));
 	/* sparse */
-	ASSERT_EQ(0, sh("truncate -s %dM %s && mkfs.btrfs -q -f %s >/dev/null",
-			IMG_MB, self->img, self->img)) TH_LOG("mkfs.btrfs failed");
-	ASSERT_EQ(0, sh("mount -o loop %s %s >&2", self->img, mnt)) {
+	ASSERT_EQ(0, vxt_sh("truncate -s %dM %s && mkfs.btrfs -q -f %s >/dev/null",
+			IMG_MB, self->fs.img, self->fs.img)) TH_LOG("mkfs.btrfs failed");
+	ASSERT_EQ(0, vxt_sh("mount -o loop %s %s >&2", self->fs.img, mnt)) {
 		TH_LOG("cannot mount a btrfs (CONFIG_BTRFS_FS?)");
 	}
-	self->mounted = true;
-	ASSERT_EQ(0, sh("btrfs quota enable %s && btrfs subvolume create %s >/dev/null && btrfs subvolume create %s >/dev/null && btrfs qgroup limit %dM %s",
+	self->fs.mounted = true;
+	ASSERT_EQ(0, vxt_sh("btrfs quota enable %s && btrfs subvolume create %s >/dev/null && btrfs subvolume create %s >/dev/null && btrfs qgroup limit %dM %s",
 			mnt, lim, nolim, LIMIT_MB, lim)) TH_LOG("btrfs qgroup setup failed");
 }
 
 FIXTURE_TEARDOWN(btrfs)
 {
-	if (self->mounted)
-		EXPECT_EQ(0, sh("umount %s", mnt));
-	if (self->tmp[0])
-		sh("rm -rf %s", self->tmp);
+	EXPECT_EQ(0, vxt_loopfs_remove(&self->fs));
 	if (!self->nl.sk)
 		return;
 	EXPECT_EQ(0, vxt_ctx_del_wait(&self->nl, self->ctid, 5000));
@@ -160,7 +141,7 @@ TEST_F(btrfs, statfs_reports_the_qgroup_limit)
 	EXPECT_GE(used1 - used0, WRITE_MB << 10) TH_LOG("used %lld -> %lld KiB", used0, used1);
 	EXPECT_LE(used1 - used0, (WRITE_MB + 1) << 10);
 	/* committed: the referenced bytes */
-	ASSERT_EQ(0, sh("btrfs filesystem sync %s", mnt));
+	ASSERT_EQ(0, vxt_sh("btrfs filesystem sync %s", mnt));
 	used1 = used_kb(lim);
 	EXPECT_GE(used1 - used0, WRITE_MB << 10) TH_LOG("used %lld -> %lld KiB", used0, used1);
 	EXPECT_LE(used1 - used0, (WRITE_MB + 1) << 10);
@@ -177,12 +158,12 @@ TEST_F(btrfs, without_a_limit_statfs_is_the_file_systems)
 	EXPECT_LE(whole, IMG_MB);
 	EXPECT_EQ(whole, size_mb(nolim));
 	/* the limit cleared */
-	ASSERT_EQ(0, sh("btrfs qgroup limit none %s", lim));
+	ASSERT_EQ(0, vxt_sh("btrfs qgroup limit none %s", lim));
 	EXPECT_EQ(whole, size_mb(lim));
 	/* set again, then quotas off: no qgroups at all */
-	ASSERT_EQ(0, sh("btrfs qgroup limit %dM %s", LIMIT_MB, lim));
+	ASSERT_EQ(0, vxt_sh("btrfs qgroup limit %dM %s", LIMIT_MB, lim));
 	EXPECT_EQ(LIMIT_MB, size_mb(lim));
-	ASSERT_EQ(0, sh("btrfs quota disable %s", mnt));
+	ASSERT_EQ(0, vxt_sh("btrfs quota disable %s", mnt));
 	EXPECT_EQ(whole, size_mb(lim));
 }
 

@@ -22,7 +22,6 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/quota.h>
-#include <stdarg.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -43,7 +42,7 @@ struct result {
 };
 
 static struct result *R;
-static char mnt[64];		/* mount point of the test file system */
+static const char *mnt;		/* mount point of the test file system */
 
 /* Write up to @max bytes to @path (appending); fill R. */
 static int write_upto(const char *path, long long max)
@@ -199,22 +198,11 @@ static bool has_cap(int cap)
 	return eff >> cap & 1;
 }
 
-static int __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 FIXTURE(quota) {
 	struct vxnl nl;
 	uint32_t ctid;
-	char tmp[64], img[96], proj[96];
-	bool mounted;
+	struct vxt_loopfs fs;
+	char proj[96];
 };
 
 FIXTURE_SETUP(quota)
@@ -227,28 +215,22 @@ FIXTURE_SETUP(quota)
 	R = vxt_shared(sizeof(*R));
 	ASSERT_NE(NULL, R);
 
-	strcpy(self->tmp, "/tmp/vx-quota.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->tmp));
-	snprintf(self->img, sizeof(self->img), "%s/img", self->tmp);
-	snprintf(mnt, sizeof(mnt), "%s/mnt", self->tmp);
+	ASSERT_EQ(0, vxt_loopfs_dirs(&self->fs, "/tmp/vx-quota.XXXXXX"));
+	mnt = self->fs.mnt;
 	snprintf(self->proj, sizeof(self->proj), "%s/p", mnt);
-	ASSERT_EQ(0, mkdir(mnt, 0755));
-	ASSERT_EQ(0, sh("truncate -s %dM %s && mkfs.ext4 -q -F -O quota,project -m %d %s >&2",
-			IMG_MB, self->img, RESERVE_PCT, self->img)) TH_LOG("mkfs.ext4 failed");
-	ASSERT_EQ(0, sh("mount -o loop,prjquota %s %s >&2", self->img, mnt)) {
+	ASSERT_EQ(0, vxt_sh("truncate -s %dM %s && mkfs.ext4 -q -F -O quota,project -m %d %s >&2",
+			IMG_MB, self->fs.img, RESERVE_PCT, self->fs.img)) TH_LOG("mkfs.ext4 failed");
+	ASSERT_EQ(0, vxt_sh("mount -o loop,prjquota %s %s >&2", self->fs.img, mnt)) {
 		TH_LOG("cannot mount an ext4 with prjquota (CONFIG_QUOTA, QFMT_V2?)");
 	}
-	self->mounted = true;
+	self->fs.mounted = true;
 	ASSERT_EQ(0, mkdir(self->proj, 0777));
 	ASSERT_EQ(0, set_fsx(self->proj, PROJID, FS_XFLAG_PROJINHERIT, 0));
 }
 
 FIXTURE_TEARDOWN(quota)
 {
-	if (self->mounted)
-		EXPECT_EQ(0, sh("umount %s", mnt));
-	if (self->tmp[0])
-		sh("rm -rf %s", self->tmp);
+	EXPECT_EQ(0, vxt_loopfs_remove(&self->fs));
 	if (!self->nl.sk)
 		return;
 	EXPECT_EQ(0, vxt_ctx_del_wait(&self->nl, self->ctid, 5000));
@@ -381,15 +363,14 @@ static int chown_to_uid(void *path)
 FIXTURE(xfs) {
 	struct vxnl nl;
 	uint32_t ctid;
-	char tmp[64], img[96];
-	bool mounted;
+	struct vxt_loopfs fs;
 };
 
 FIXTURE_SETUP(xfs)
 {
 	if (!has_cap(CAP_FOWNER) || !has_cap(CAP_CHOWN))
 		SKIP(return, "the test process lacks CAP_FOWNER or CAP_CHOWN");
-	if (sh("command -v mkfs.xfs >/dev/null"))
+	if (vxt_sh("command -v mkfs.xfs >/dev/null"))
 		SKIP(return, "mkfs.xfs is missing (apt-get install xfsprogs; scripts/kernel/check-kernel installs it)");
 	VXT_OPEN(&self->nl);
 	self->ctid = vxt_new_ctid();
@@ -397,26 +378,20 @@ FIXTURE_SETUP(xfs)
 	R = vxt_shared(sizeof(*R));
 	ASSERT_NE(NULL, R);
 
-	strcpy(self->tmp, "/tmp/vx-xfs.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->tmp));
-	snprintf(self->img, sizeof(self->img), "%s/img", self->tmp);
-	snprintf(mnt, sizeof(mnt), "%s/mnt", self->tmp);
-	ASSERT_EQ(0, mkdir(mnt, 0755));
+	ASSERT_EQ(0, vxt_loopfs_dirs(&self->fs, "/tmp/vx-xfs.XXXXXX"));
+	mnt = self->fs.mnt;
 	/* 300 MB is mkfs.xfs's minimum; the file is sparse */
-	ASSERT_EQ(0, sh("truncate -s 320M %s && mkfs.xfs -q -f %s >&2",
-			self->img, self->img)) TH_LOG("mkfs.xfs failed");
-	ASSERT_EQ(0, sh("mount -o loop,uquota,prjquota %s %s >&2", self->img, mnt)) {
+	ASSERT_EQ(0, vxt_sh("truncate -s 320M %s && mkfs.xfs -q -f %s >&2",
+			self->fs.img, self->fs.img)) TH_LOG("mkfs.xfs failed");
+	ASSERT_EQ(0, vxt_sh("mount -o loop,uquota,prjquota %s %s >&2", self->fs.img, mnt)) {
 		TH_LOG("cannot mount an xfs with uquota,prjquota (CONFIG_XFS_QUOTA?)");
 	}
-	self->mounted = true;
+	self->fs.mounted = true;
 }
 
 FIXTURE_TEARDOWN(xfs)
 {
-	if (self->mounted)
-		EXPECT_EQ(0, sh("umount %s", mnt));
-	if (self->tmp[0])
-		sh("rm -rf %s", self->tmp);
+	EXPECT_EQ(0, vxt_loopfs_remove(&self->fs));
 	if (!self->nl.sk)
 		return;
 	EXPECT_EQ(0, vxt_ctx_del_wait(&self->nl, self->ctid, 5000));

@@ -7,9 +7,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -208,4 +212,40 @@ int vxt_idle(void *arg)
 
 	close(p[1]);
 	return read(p[0], &c, 1) < 0;
+}
+
+int vxt_sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+int vxt_loopfs_dirs(struct vxt_loopfs *fs, const char *tmpl)
+{
+	memset(fs, 0, sizeof(*fs));
+	snprintf(fs->tmp, sizeof(fs->tmp), "%s", tmpl);
+	if (!mkdtemp(fs->tmp)) {
+		fs->tmp[0] = '\0';
+		return -errno;
+	}
+	snprintf(fs->img, sizeof(fs->img), "%s/img", fs->tmp);
+	snprintf(fs->mnt, sizeof(fs->mnt), "%s/mnt", fs->tmp);
+	return mkdir(fs->mnt, 0755) < 0 ? -errno : 0;
+}
+
+int vxt_loopfs_remove(struct vxt_loopfs *fs)
+{
+	int ret = 0;
+
+	if (fs->mounted)
+		ret = vxt_sh("umount %s", fs->mnt);
+	fs->mounted = false;
+	if (fs->tmp[0])
+		vxt_sh("rm -rf %s", fs->tmp);
+	return ret;
 }

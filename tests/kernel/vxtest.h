@@ -65,6 +65,21 @@ void vxt_msleep(int ms);
 /* Drop to uid/gid 65534 and clear every capability set. */
 int vxt_drop_privs(bool setuid_nobody);
 
+/* system() of a printf-formatted command line (mkfs, mount, btrfs). */
+int vxt_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A scratch file system for quota and statfs tests: a temp dir (mkdtemp
+ * of @tmpl, "/tmp/NAME.XXXXXX") holding the image TMP/img and the mount
+ * point TMP/mnt, which vxt_loopfs_dirs() makes. The caller mkfs's and
+ * mounts, then sets @mounted. */
+struct vxt_loopfs {
+	char tmp[40], img[48], mnt[48];
+	bool mounted;
+};
+int vxt_loopfs_dirs(struct vxt_loopfs *fs, const char *tmpl);
+/* Unmounts (if mounted) and removes it all; 0 or umount's status. */
+int vxt_loopfs_remove(struct vxt_loopfs *fs);
+
 /* The common fixture body: a netlink handle and one fresh context. */
 #define VXT_OPEN(nl) do {						\
 	int __err = vxnl_open(nl);					\
