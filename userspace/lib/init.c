@@ -37,6 +37,7 @@
 
 #include "caps.h"
 #include "cleanup.h"
+#include "proto.h"
 #include "rootfs.h"
 #include "runtime.h"
 #include "seccomp_filter.h"
@@ -117,27 +118,6 @@ int vx_confine(uint64_t caps, struct vx_error **err)
 	return ret;
 }
 
-static int send_fd(int sock, int fd)
-{
-	char dummy = 'C';
-	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
-}
-
 static const char *const init_env[] = {
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	"HOME=/", "TERM=linux", "container=vx", NULL,
@@ -169,7 +149,7 @@ static int init_prepare(const struct vx_run_cfg *cfg, int go_fd,
 			      err);
 	if (ret < 0)
 		return ret;
-	if (send_fd(sock_fd, master) < 0)
+	if (vx_fd_send(sock_fd, master) < 0)
 		return vx_error_set(err, VX_E_SYSTEM, errno,
 				    "ct %u: pass the console to the monitor",
 				    cfg->ctid);

@@ -30,33 +30,10 @@
 #include "resources.h"
 #include "mntns.h"
 #include "monitor.h"
+#include "proto.h"
 #include "net.h"
 #include "state.h"
 #include "storage.h"
-
-static int recv_fd(int sock)
-{
-	char dummy;
-	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
-		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
 
 /* Mirrors struct clone_args (v0, 64 bytes) without pulling in
  * <linux/sched.h>, which clashes with glibc's <sched.h>. */
@@ -265,7 +242,7 @@ static int spawn_init(struct monitor *m, struct vx_error **err)
 	close(steal_fd(go_w));
 	/* The console comes first, then EOF (exec) or an error. A child
 	 * dying early closes both, so neither read can hang. */
-	m->console = recv_fd(sock_m);
+	m->console = vx_fd_recv(sock_m);
 	ret = vx_error_recv(err_r, err);
 	if (ret == 0 && m->console < 0)
 		ret = vx_error_set(err, VX_E_START, 0,

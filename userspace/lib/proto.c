@@ -399,3 +399,54 @@ int vx_msg_recv(int sock, struct vx_msg *m, struct ucred *cred)
 	}
 	return ret;
 }
+
+/* The one-byte, one-fd message of vx_fd_send/recv. */
+struct fd_carrier {
+	char byte;
+	struct iovec iov;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg;
+};
+
+static struct msghdr *fd_carrier_init(struct fd_carrier *k)
+{
+	k->byte = 'F';
+	k->iov = (struct iovec){ .iov_base = &k->byte, .iov_len = 1 };
+	k->msg = (struct msghdr){
+		.msg_iov = &k->iov, .msg_iovlen = 1,
+		.msg_control = k->u.buf, .msg_controllen = sizeof(k->u.buf),
+	};
+	return &k->msg;
+}
+
+int vx_fd_send(int sock, int fd)
+{
+	struct fd_carrier k;
+	struct msghdr *msg = fd_carrier_init(&k);
+	struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+int vx_fd_recv(int sock)
+{
+	struct fd_carrier k;
+	struct msghdr *msg = fd_carrier_init(&k);
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, msg, MSG_CMSG_CLOEXEC) <= 0)
+		return -1;
+	c = CMSG_FIRSTHDR(msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}

@@ -118,6 +118,14 @@ int vx_msg_send(int sock, const struct vx_msg *m, const int *fds, int nfds);
 struct ucred;
 int vx_msg_recv(int sock, struct vx_msg *m, struct ucred *cred);
 
+/*
+ * One fd and one byte, outside the framed protocol: init hands its console
+ * to the monitor this way before anything else is said between them.
+ * send: 0 or a negative errno; recv: the fd (close-on-exec) or -1.
+ */
+int vx_fd_send(int sock, int fd);
+int vx_fd_recv(int sock);
+
 /* Final response helpers. */
 int vx_msg_set_result(struct vx_msg *m, int exit_code, const char *message);
 
