@@ -369,11 +369,13 @@ static int create_config(struct create *c, const struct vx_create_opts *o,
 	return ret ?: vx_ct_save_first(c->ct, err);
 }
 
-static bool same_fs(const char *a, const char *b)
+/* The file system of path, or 0 if it cannot be told (then it counts as
+ * another one, and gets its own fsync). */
+static dev_t fs_of(const char *path)
 {
-	struct stat sa, sb;
+	struct stat st;
 
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev;
+	return stat(path, &st) == 0 ? st.st_dev : 0;
 }
 
 /*
@@ -393,14 +395,16 @@ static int create_commit(struct create *c, struct vx_error **err)
 	cleanup_free char *pdir = strdup(c->private);
 	cleanup_free char *rdir = strdup(c->root);
 	const char *lockdir = c->g->lockdir;
+	dev_t lock_fs, priv_fs, root_fs;
 
 	if (!pdir || !rdir)
 		return vx_error_set(err, VX_E_SYSTEM, ENOMEM, "create");
-	dirname(pdir);
-	dirname(rdir);
-	if (c->layout != VX_LAYOUT_BTRFS && !same_fs(pdir, lockdir))
+	lock_fs = fs_of(lockdir);
+	priv_fs = fs_of(dirname(pdir));
+	root_fs = fs_of(dirname(rdir));
+	if (c->layout != VX_LAYOUT_BTRFS && (!priv_fs || priv_fs != lock_fs))
 		vx_fsync_path(pdir);
-	if (!same_fs(rdir, lockdir) && !same_fs(rdir, pdir))
+	if (!root_fs || (root_fs != lock_fs && root_fs != priv_fs))
 		vx_fsync_path(rdir);
 	if (unlink(c->jpath) < 0)
 		return vx_error_set(err, VX_E_CREATE_PRIVATE, errno,
